@@ -1,0 +1,5 @@
+"""`python -m batchjudge` runs the CLI."""
+
+from batchjudge.cli.app import main
+
+main()

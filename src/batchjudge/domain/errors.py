@@ -1,0 +1,45 @@
+"""The one exception hierarchy of batchjudge.
+
+    BatchjudgeError
+    ├── ConfigError            bad settings or a broken language file
+    ├── LanguageError          unknown language id, alias or extension
+    ├── ProblemError           a malformed problem package (names file and problem)
+    ├── SubmissionError        a source that cannot be graded as asked (style not found...)
+    └── BackendError           infrastructure failed; grading reports IE
+        ├── SandboxError       the local sandbox could not run something
+        └── ProtocolError      a driver spoke a protocol we could not parse
+
+Student failures (WA, TLE, CE...) are verdicts, never exceptions.
+"""
+
+
+class BatchjudgeError(Exception):
+    """Base of every error raised on purpose by batchjudge."""
+
+
+class ConfigError(BatchjudgeError):
+    """Settings or a data file are invalid."""
+
+
+class LanguageError(BatchjudgeError):
+    """A language id, alias or file extension is unknown."""
+
+
+class ProblemError(BatchjudgeError):
+    """A problem package is malformed."""
+
+
+class SubmissionError(BatchjudgeError):
+    """A submission cannot be graded as requested."""
+
+
+class BackendError(BatchjudgeError):
+    """The execution infrastructure failed; the affected tests get IE."""
+
+
+class SandboxError(BackendError):
+    """The local sandbox failed to set up, start or account for an execution."""
+
+
+class ProtocolError(BackendError):
+    """A driver's output broke the framing protocol."""

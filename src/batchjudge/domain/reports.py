@@ -1,0 +1,81 @@
+"""Results of grading: per test, per execution and for the whole submission."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from batchjudge.domain.styles import Mode, Style
+from batchjudge.domain.verdicts import Verdict
+
+
+class ExecutionKind(StrEnum):
+    """What a sandbox execution was for."""
+
+    PREPARE = "prepare"
+    COMPILE = "compile"
+    RUN = "run"
+    VALIDATOR = "validator"
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """One sandbox execution spent on a submission, with the tests it covered."""
+
+    kind: ExecutionKind
+    tests: tuple[str, ...]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict of one test.
+
+    Attributes:
+        name: the test's name (`sample/1`, `secret/group1/03`).
+        verdict: its verdict.
+        time_s: CPU seconds the test used.
+        memory_kb: peak memory of the test, in KiB.
+        message: why it failed, for people (validator message, runtime error, ...).
+        output_preview: the start of the test's output, kept for samples.
+    """
+
+    name: str
+    verdict: Verdict
+    time_s: float = 0.0
+    memory_kb: int = 0
+    message: str = ""
+    output_preview: str | None = None
+
+
+@dataclass(frozen=True)
+class CompileReport:
+    """How the compile step went."""
+
+    ok: bool
+    time_s: float
+    output: str
+    cached: bool
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """Everything known about one graded submission."""
+
+    verdict: Verdict
+    language: str
+    style: Style
+    mode: Mode
+    compile: CompileReport
+    tests: tuple[CaseResult, ...]
+    wall_time_s: float
+    executions: tuple[ExecutionRecord, ...] = field(default=())
+    message: str = ""
+
+    @property
+    def run_executions(self) -> int:
+        """Executions that ran tests (compile and validator runs excluded)."""
+        return sum(1 for e in self.executions if e.kind is ExecutionKind.RUN)
+
+    @property
+    def validator_executions(self) -> int:
+        """Executions of a custom output validator."""
+        return sum(1 for e in self.executions if e.kind is ExecutionKind.VALIDATOR)

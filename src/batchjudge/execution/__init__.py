@@ -1,0 +1,1 @@
+"""Every way code gets run sits behind one small interface."""

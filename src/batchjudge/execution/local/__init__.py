@@ -1,0 +1,1 @@
+"""The embedded local sandbox: bubblewrap, seccomp, rlimits, cgroups and a supervisor."""

@@ -1,0 +1,44 @@
+"""What one execution reports back, whatever backend ran it."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Termination(StrEnum):
+    """Why an execution ended."""
+
+    EXITED = "exited"
+    SIGNALED = "signaled"
+    TIME_LIMIT = "time_limit"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """Outcome of one sandboxed process tree.
+
+    Attributes:
+        termination: why it ended; a limit takes precedence over the exit status.
+        exit_code: the exit status when it exited, else None.
+        signal: the killing signal when it was signaled, else None.
+        cpu_time_s: CPU seconds used by the whole tree.
+        wall_time_s: real seconds from start to end.
+        peak_memory_kb: peak memory of the whole tree, in KiB.
+        stdout: what it wrote to stdout (at most the output cap).
+        stderr: what it wrote to stderr (at most the output cap).
+    """
+
+    termination: Termination
+    exit_code: int | None
+    signal: int | None
+    cpu_time_s: float
+    wall_time_s: float
+    peak_memory_kb: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the process exited on its own with status 0."""
+        return self.termination is Termination.EXITED and self.exit_code == 0

@@ -1,0 +1,1 @@
+"""The `batchjudge` command line."""

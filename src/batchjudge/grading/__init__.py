@@ -1,0 +1,1 @@
+"""Backend-agnostic grading: plan executions, frame tests, split outputs, check answers."""

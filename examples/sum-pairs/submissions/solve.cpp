@@ -1,0 +1,13 @@
+// solve() style: just the function that handles one test, reading it from cin.
+#include <bits/stdc++.h>
+using namespace std;
+
+void solve() {
+    int n;
+    cin >> n;
+    for (int i = 0; i < n; i++) {
+        long long a, b;
+        cin >> a >> b;
+        cout << a + b << '\n';
+    }
+}

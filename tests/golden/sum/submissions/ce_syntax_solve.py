@@ -1,0 +1,3 @@
+def solve():
+    a, b = map(int, input().split()
+    print(a + b)

@@ -168,6 +168,25 @@ def test_a_data_dir_the_sandbox_cannot_reach_is_one_line(cli: Cli, tmp_path: Pat
     assert "not reachable" in line
 
 
+def test_the_default_data_dir_falls_back_when_the_sandbox_cannot_reach_it(tmp_path: Path):
+    private = tmp_path / "home"
+    private.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHJUDGE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "batchjudge", "grade", str(EXAMPLE), str(SUBMISSIONS / "main.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=private,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("verdict AC")
+    assert "/var/tmp/batchjudge" in result.stderr
+    assert result.stderr.startswith("warning: ")
+
+
 def test_doctor_reports_the_isolation_in_force(cli: Cli):
     result = cli("doctor")
     assert result.returncode == 0

@@ -14,7 +14,7 @@ from typer.exceptions import TyperException
 from batchjudge.cli.render import dumps, report_json, report_text
 from batchjudge.domain.errors import BatchjudgeError, SubmissionError
 from batchjudge.domain.styles import Mode, Style
-from batchjudge.execution.factory import build_sandbox, local_backend
+from batchjudge.execution.factory import build_sandbox, local_backend, resolve_data_dir
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.pipeline import grade
 from batchjudge.grading.submission import Submission
@@ -132,7 +132,7 @@ def doctor_command(ctx: typer.Context) -> None:
     """Report which isolation the sandbox has in force here, and why."""
     settings = _settings(ctx)
     with _user_errors():
-        sandbox = build_sandbox(settings)
+        sandbox = build_sandbox(settings, resolve_data_dir(settings))
         try:
             typer.echo(sandbox.strength().describe())
         finally:

@@ -27,9 +27,12 @@ async def build_checker(
     if plain is None:
         raise BackendError(f"{bundle.spec.id} cannot run output validators")
     variables = command_variables(custom.entry, Style.PROGRAM, 1024, bundle.spec.run.stack_mb)
-    compiled = await backend.compile(
-        CompileRequest(bundle, dict(custom.files), plain.compile, variables)
-    )
+    step = plain.compile
+    others = [name.replace("$", "$$") for name in custom.sources if name != custom.entry]
+    if step is not None and others:
+        # A validator of several C++ files is compiled and linked in one command.
+        step = step.model_copy(update={"command": (*step.command, *others)})
+    compiled = await backend.compile(CompileRequest(bundle, dict(custom.files), step, variables))
     if not compiled.ok or compiled.program is None:
         raise BackendError(f"the output validator does not compile: {compiled.output[:500]}")
     command = render_command(plain.run, variables)

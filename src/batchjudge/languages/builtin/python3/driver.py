@@ -425,6 +425,19 @@ def shut_down(namespace: dict[str, object]) -> bool:
     return flush_standard_streams() and ok
 
 
+class Quitter:
+    """`exit()` and `quit()`, which the site module would define; we run with -S."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Use {self.name}() or Ctrl-D (i.e. EOF) to exit"
+
+    def __call__(self, code: object = None) -> NoReturn:
+        raise SystemExit(code)
+
+
 def new_main_module(path: str) -> ModuleType:
     """A `__main__` module like the one `python3 main.py` runs its script in."""
     module = type(sys)("__main__")
@@ -585,6 +598,9 @@ def main() -> None:
     _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)  # an inherited SIG_IGN would reap for us
     _signal.pthread_sigmask(_signal.SIG_BLOCK, [_signal.SIGCHLD])
     events = os.environ.get("BJ_MEMORY_EVENTS", "")  # noqa: TID251 - not the service
+    for name in ("exit", "quit"):
+        if not hasattr(builtins, name):
+            setattr(builtins, name, Quitter(name))
     code = load_code(script)
     gc.freeze()  # the children's collections skip our objects: less to scan, fewer pages copied
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from batchjudge.grading.framing import BatchItem, Frame, encode_batch, parse_frames
 from batchjudge.languages.commands import render_command
+from batchjudge.languages.framing import BatchItem, Frame, encode_batch, parse_frames
 from batchjudge.languages.registry import LanguageBundle
 from support.drivers import (
     MLE,

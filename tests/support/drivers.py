@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from batchjudge.grading.framing import BatchItem, Frame, FrameStatus
+from batchjudge.languages.framing import BatchItem, Frame, FrameStatus
 from batchjudge.languages.registry import LanguageBundle, load_language_folder
 
 OK, RE, TLE, MLE, OLE = (

@@ -8,10 +8,10 @@ from batchjudge.domain.styles import Mode, Style
 from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.fake import FakeBackend, FakeTest
 from batchjudge.execution.outcome import Termination
-from batchjudge.grading.framing import FrameStatus
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.pipeline import grade
 from batchjudge.grading.submission import Submission
+from batchjudge.languages.framing import FrameStatus
 from batchjudge.languages.registry import LanguageBundle, LanguageRegistry
 from batchjudge.problems.package import load_problem
 

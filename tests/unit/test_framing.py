@@ -3,7 +3,7 @@
 import pytest
 
 from batchjudge.domain.errors import ProtocolError
-from batchjudge.grading.framing import (
+from batchjudge.languages.framing import (
     BatchItem,
     Frame,
     FrameStatus,

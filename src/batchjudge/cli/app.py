@@ -17,9 +17,9 @@ from batchjudge.domain.styles import Mode, Style
 from batchjudge.execution.factory import build_sandbox, local_backend, resolve_data_dir
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.pipeline import grade
+from batchjudge.grading.selftest import run_selftest
 from batchjudge.grading.submission import Submission
 from batchjudge.languages.registry import LanguageRegistry
-from batchjudge.languages.selftest import run_selftest
 from batchjudge.problems.package import load_problem
 from batchjudge.settings import Settings, load_settings
 

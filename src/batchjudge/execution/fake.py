@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from batchjudge.domain.errors import BackendError
 from batchjudge.execution.backend import CompileRequest, CompileResult, Program, RunRequest
 from batchjudge.execution.outcome import ExecutionResult, Termination
-from batchjudge.grading.framing import (
+from batchjudge.languages.framing import (
     Frame,
     FrameStatus,
     decode_batch,

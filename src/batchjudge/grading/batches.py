@@ -15,9 +15,9 @@ from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.backend import ExecutionBackend, Program, RunRequest
 from batchjudge.grading.budget import batch_item, execution_limits
 from batchjudge.grading.checking import OutputChecker
-from batchjudge.grading.framing import BatchItem, Frame, encode_batch, new_nonce, parse_frames
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.outcomes import dead_execution_verdict, frame_failure
+from batchjudge.languages.framing import BatchItem, Frame, encode_batch, new_nonce, parse_frames
 from batchjudge.languages.registry import LanguageBundle
 from batchjudge.problems.model import Problem
 

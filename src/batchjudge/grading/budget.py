@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 
 from batchjudge.execution.limits import ResourceLimits
-from batchjudge.grading.framing import BatchItem
 from batchjudge.grading.options import GradeOptions
+from batchjudge.languages.framing import BatchItem
 from batchjudge.languages.spec import LanguageSpec
 from batchjudge.problems.model import Problem
 

@@ -4,7 +4,7 @@ import signal as signals
 
 from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.outcome import ExecutionResult, Termination
-from batchjudge.grading.framing import Frame, FrameStatus
+from batchjudge.languages.framing import Frame, FrameStatus
 from batchjudge.languages.spec import LanguageSpec
 
 _FRAME_VERDICTS = {

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
         multi_test_enabled: site-wide switch for multi-test executions.
         max_tests_per_execution: cap on tests per execution in multi mode (0: no cap).
         extra_language_dirs: folders with more language definitions.
+        database_url: SQLAlchemy URL of the database; unset means a SQLite file in the
+            data dir.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     multi_test_enabled: bool = True
     max_tests_per_execution: int = Field(default=0, ge=0)
     extra_language_dirs: list[Path] = Field(default_factory=list)
+    database_url: str | None = None
 
 
 def load_settings() -> Settings:

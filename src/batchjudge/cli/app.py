@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from typer.exceptions import TyperException
 
 from batchjudge.cli.render import dumps, report_json, report_text
-from batchjudge.domain.errors import BatchjudgeError, SubmissionError
+from batchjudge.db.engine import database_url
+from batchjudge.db.migrate import head_revision, upgrade
+from batchjudge.domain.errors import BatchjudgeError, ConfigError, SubmissionError
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.execution.factory import build_sandbox, local_backend, resolve_data_dir
 from batchjudge.grading.options import GradeOptions
@@ -137,6 +141,30 @@ def doctor_command(ctx: typer.Context) -> None:
             typer.echo(sandbox.strength().describe())
         finally:
             asyncio.run(sandbox.aclose())
+
+
+db_app = typer.Typer(help="Manage the service's database.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(ctx: typer.Context) -> None:
+    """Apply every database migration not applied yet."""
+    settings = _settings(ctx)
+    with _user_errors():
+        data_dir = settings.data_dir.resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        url = database_url(settings.database_url, data_dir)
+        try:
+            upgrade(url)
+        except SQLAlchemyError as exc:
+            raise ConfigError(
+                f"cannot upgrade the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            ) from exc
+    typer.echo(
+        f"database {make_url(url).render_as_string(hide_password=True)} "
+        f"is at revision {head_revision()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

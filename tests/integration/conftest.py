@@ -2,11 +2,16 @@
 
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import Engine
 
+from batchjudge.db.engine import make_engine
+from batchjudge.db.migrate import upgrade
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.settings import Settings
 
@@ -31,3 +36,31 @@ def sandbox_settings(sandbox_data_dir: Path) -> Settings:
 def registry() -> LanguageRegistry:
     """The built-in languages."""
     return LanguageRegistry.load()
+
+
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind; PostgreSQL gets a database of its own per test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'batchjudge.sqlite3'}"
+        return
+    name = f"bj_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a database migrated to the newest revision."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

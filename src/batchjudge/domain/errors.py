@@ -5,6 +5,7 @@
     ├── LanguageError          unknown language id, alias or extension
     ├── ProblemError           a malformed problem package (names file and problem)
     ├── SubmissionError        a source that cannot be graded as asked (style not found...)
+    ├── ConflictError          a name or version that exists already
     └── BackendError           infrastructure failed; grading reports IE
         ├── SandboxError       the local sandbox could not run something
         └── ProtocolError      a driver spoke a protocol we could not parse
@@ -31,6 +32,10 @@ class ProblemError(BatchjudgeError):
 
 class SubmissionError(BatchjudgeError):
     """A submission cannot be graded as requested."""
+
+
+class ConflictError(BatchjudgeError):
+    """Something with that name or identity exists already."""
 
 
 class BackendError(BatchjudgeError):

@@ -1,0 +1,73 @@
+"""Commands around the service's database: db upgrade, users create."""
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from batchjudge.cli.common import context_settings, user_errors
+from batchjudge.db.accounts import Role
+from batchjudge.db.engine import database_url, make_engine, make_session_factory
+from batchjudge.db.migrate import head_revision, is_current, upgrade
+from batchjudge.domain.errors import ConfigError
+from batchjudge.services.accounts import create_user
+from batchjudge.settings import Settings
+
+db_app = typer.Typer(help="Manage the service's database.")
+
+
+def _database_url(settings: Settings) -> str:
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return database_url(settings.database_url, data_dir)
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(ctx: typer.Context) -> None:
+    """Apply every database migration not applied yet."""
+    settings = context_settings(ctx)
+    with user_errors():
+        url = _database_url(settings)
+        try:
+            upgrade(url)
+        except SQLAlchemyError as exc:
+            raise ConfigError(
+                f"cannot upgrade the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            ) from exc
+    typer.echo(
+        f"database {make_url(url).render_as_string(hide_password=True)} "
+        f"is at revision {head_revision()}"
+    )
+
+
+users_app = typer.Typer(help="Manage accounts.")
+
+
+@users_app.command("create")
+def users_create_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A unique user name.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.STUDENT,
+    institution: Annotated[
+        str | None, typer.Option(help="Institution (created when missing).")
+    ] = None,
+) -> None:
+    """Create a user and print their API token (shown only this once)."""
+    settings = context_settings(ctx)
+    with user_errors():
+        url = _database_url(settings)
+        try:
+            if not is_current(url):
+                raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+            engine = make_engine(url)
+            try:
+                with make_session_factory(engine).begin() as session:
+                    user, token = create_user(session, name, role, institution)
+                    session.flush()
+                    user_id = user.id
+            finally:
+                engine.dispose()
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
+    typer.echo(f"user {name} (id {user_id}, {role.value}); API token: {token}")

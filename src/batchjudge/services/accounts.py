@@ -1,0 +1,68 @@
+"""Users and API tokens: create them, and find the user behind a token."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from batchjudge.db.accounts import ApiToken, Institution, Role, User
+from batchjudge.domain.errors import ConflictError
+
+#: Prefix of every token we issue, so a leaked one is easy to recognise in logs and scans.
+TOKEN_PREFIX = "bj_"
+
+
+def hash_token(token: str) -> str:
+    """What is stored for a token: its SHA-256 (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, label: str = "") -> str:
+    """A new token for `user`; the plain text is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
+    return token
+
+
+def find_or_create_institution(session: Session, name: str) -> Institution:
+    """The institution called `name`, created when missing."""
+    institution = session.scalars(select(Institution).where(Institution.name == name)).first()
+    if institution is None:
+        institution = Institution(name=name)
+        session.add(institution)
+    return institution
+
+
+def create_user(
+    session: Session, name: str, role: Role, institution: str | None = None
+) -> tuple[User, str]:
+    """A new user and their first token.
+
+    Raises:
+        ConflictError: the name is taken.
+    """
+    if session.scalars(select(User.id).where(User.name == name)).first() is not None:
+        raise ConflictError(f"a user called {name!r} exists already")
+    user = User(name=name, role=role)
+    if institution is not None:
+        user.institution = find_or_create_institution(session, institution)
+    session.add(user)
+    return user, issue_token(session, user, label="created with the user")
+
+
+def authenticate(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user owning `token`, if it is valid, unexpired and not revoked."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    moment = now or datetime.now(UTC)
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= moment:
+        return None
+    if not row.user.active:
+        return None
+    row.last_used_at = moment
+    return row.user

@@ -6,6 +6,8 @@
     ├── ProblemError           a malformed problem package (names file and problem)
     ├── SubmissionError        a source that cannot be graded as asked (style not found...)
     ├── ConflictError          a name or version that exists already
+    ├── NotFoundError          no such problem, submission or user
+    ├── PermissionDeniedError  the user's role does not allow it
     └── BackendError           infrastructure failed; grading reports IE
         ├── SandboxError       the local sandbox could not run something
         └── ProtocolError      a driver spoke a protocol we could not parse
@@ -36,6 +38,14 @@ class SubmissionError(BatchjudgeError):
 
 class ConflictError(BatchjudgeError):
     """Something with that name or identity exists already."""
+
+
+class NotFoundError(BatchjudgeError):
+    """The thing asked for does not exist."""
+
+
+class PermissionDeniedError(BatchjudgeError):
+    """The acting user's role does not allow this."""
 
 
 class BackendError(BatchjudgeError):

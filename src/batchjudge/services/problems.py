@@ -1,0 +1,86 @@
+"""Importing problem packages: each upload becomes a new version with its tests stored."""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from batchjudge.db.accounts import Role, User
+from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
+from batchjudge.domain.errors import NotFoundError, PermissionDeniedError
+from batchjudge.problems.archive import ArchiveLimits, extract_package
+from batchjudge.problems.package import load_problem
+from batchjudge.storage.blobs import BlobStore
+
+
+@dataclass(frozen=True)
+class ImportedProblem:
+    """What an upload created."""
+
+    problem_id: int
+    version: int
+    name: str
+    tests: int
+
+
+def import_package(
+    session: Session,
+    store: BlobStore,
+    owner: User,
+    package: bytes,
+    upload_name: str,
+    limits: ArchiveLimits,
+    problem_id: int | None = None,
+) -> ImportedProblem:
+    """Validate the zip `package` and store it as a new problem, or as the next version of
+    problem `problem_id`. Old versions (and the submissions that point at them) keep theirs.
+
+    Raises:
+        ProblemError: the package is malformed or unsafe (names the upload and the file).
+        PermissionDeniedError: `owner` may not upload problems, or not to this problem.
+        NotFoundError: `problem_id` does not exist.
+    """
+    if owner.role not in (Role.TEACHER, Role.ADMIN):
+        raise PermissionDeniedError("only teachers and admins upload problems")
+    with tempfile.TemporaryDirectory(prefix="bj-upload-") as folder:
+        root = extract_package(package, Path(folder), upload_name, limits)
+        problem_files = load_problem(root)
+        tests = [
+            ProblemTest(
+                position=position,
+                name=case.name,
+                is_sample=case.is_sample,
+                input_hash=store.put(case.read_input()),
+                answer_hash=store.put(case.read_answer()),
+            )
+            for position, case in enumerate(problem_files.cases)
+        ]
+    if problem_id is None:
+        problem = Problem(owner_id=owner.id, institution_id=owner.institution_id, latest_version=0)
+        session.add(problem)
+    else:
+        # Locked, so two simultaneous uploads cannot both become the same version.
+        found = session.get(Problem, problem_id, with_for_update=True)
+        if found is None:
+            raise NotFoundError(f"there is no problem {problem_id}")
+        if owner.role is not Role.ADMIN and found.owner_id != owner.id:
+            raise PermissionDeniedError(f"problem {problem_id} belongs to another teacher")
+        problem = found
+    problem.latest_version += 1
+    validation = problem_files.validation
+    version = ProblemVersion(
+        problem=problem,
+        version=problem.latest_version,
+        name=problem_files.name,
+        time_limit_s=problem_files.limits.time_limit_s,
+        memory_mb=problem_files.limits.memory_mb,
+        output_mb=problem_files.limits.output_mb,
+        validation=validation.kind,
+        validator_flags=" ".join(validation.flags.raw),
+        package_hash=store.put(package),
+        tests=tests,
+    )
+    session.add(version)
+    session.flush()
+    return ImportedProblem(problem.id, version.version, version.name, len(tests))

@@ -1,0 +1,148 @@
+"""Grading stored submissions with the real sandbox, on both databases: results are
+stored once, whatever the queue does (repeat deliveries, a crash mid-way)."""
+
+import asyncio
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from batchjudge.db.accounts import Role, User
+from batchjudge.db.engine import make_session_factory
+from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
+from batchjudge.domain.errors import LanguageError, NotFoundError, SubmissionError
+from batchjudge.domain.styles import Style
+from batchjudge.execution.factory import local_backend
+from batchjudge.grading.options import GradeOptions
+from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.problems.archive import ArchiveLimits
+from batchjudge.services.accounts import create_user
+from batchjudge.services.grading_jobs import GradingContext, _claim, grade_submission
+from batchjudge.services.problems import import_package
+from batchjudge.services.submissions import SubmissionRequest, submit
+from batchjudge.settings import Settings
+from batchjudge.storage.blobs import BlobStore
+
+pytestmark = pytest.mark.sandbox
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sum-pairs"
+SOURCES = EXAMPLE / "submissions"
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "submissions" not in path.parts:
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(engine: Engine, sandbox_data_dir: Path) -> tuple[int, int]:
+    """A student and the sum-pairs problem: (student id, problem id)."""
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        teacher, _ = create_user(session, "teacher", Role.TEACHER)
+        student, _ = create_user(session, "student", Role.STUDENT)
+        session.flush()
+        store = BlobStore(sandbox_data_dir / "blobs")
+        imported = import_package(
+            session, store, teacher, _zip(EXAMPLE), "sum-pairs.zip", ArchiveLimits()
+        )
+        ids = (student.id, imported.problem_id)
+    return ids
+
+
+def _submit(engine: Engine, registry: LanguageRegistry, world: tuple[int, int], name: str) -> int:
+    student_id, problem_id = world
+    with make_session_factory(engine).begin() as session:
+        student = session.get_one(User, student_id)
+        bundle = registry.for_file(SOURCES / name)
+        source = (SOURCES / name).read_text()
+        request = SubmissionRequest(problem_id, bundle.spec.id, source, Style.AUTO)
+        return submit(session, student, request, registry, 64 << 10).id
+
+
+async def _run(
+    engine: Engine, settings: Settings, registry: LanguageRegistry, ids: list[int]
+) -> list[SubmissionStatus]:
+    async with local_backend(settings) as backend:
+        context = GradingContext(
+            sessions=make_session_factory(engine),
+            backend=backend,
+            registry=registry,
+            store=BlobStore(settings.data_dir / "blobs"),
+            problem_cache=settings.data_dir / "problems",
+            archive_limits=ArchiveLimits(),
+            options=GradeOptions(),
+        )
+        return [await grade_submission(context, submission_id) for submission_id in ids]
+
+
+def _rows(engine: Engine, submission_id: int) -> tuple[Submission, int, int, list[str]]:
+    with make_session_factory(engine)() as session:
+        row = session.get_one(Submission, submission_id)
+        results = session.scalar(
+            select(func.count()).where(TestResult.submission_id == submission_id)
+        )
+        runs = session.scalar(
+            select(func.count()).where(
+                Execution.submission_id == submission_id, Execution.kind == "run"
+            )
+        )
+        verdicts = [r.verdict for r in row.results]
+        return row, int(results or 0), int(runs or 0), verdicts
+
+
+def test_a_submission_is_graded_once_even_when_delivered_twice(
+    engine: Engine, sandbox_settings: Settings, registry: LanguageRegistry, world
+):
+    passing = _submit(engine, registry, world, "solve.cpp")
+    wrong = _submit(engine, registry, world, "wrong.c")
+    statuses = asyncio.run(_run(engine, sandbox_settings, registry, [passing, wrong, passing]))
+    assert statuses == [SubmissionStatus.DONE] * 3
+    row, results, runs, verdicts = _rows(engine, passing)
+    assert (row.status, row.verdict, row.style, row.mode) == ("done", "AC", "solve", "multi")
+    assert (results, runs) == (40, 1)
+    assert set(verdicts) == {"AC"}
+    assert row.finished_at is not None
+    assert row.attempts == 1
+    row, results, runs, verdicts = _rows(engine, wrong)
+    assert (row.verdict, results, runs) == ("WA", 40, 1)
+    assert "WA" in verdicts
+
+
+def test_a_job_interrupted_mid_way_is_graded_on_the_next_delivery(
+    engine: Engine, sandbox_settings: Settings, registry: LanguageRegistry, world
+):
+    submission_id = _submit(engine, registry, world, "main.py")
+    context = GradingContext(
+        make_session_factory(engine), None, registry, None, Path(), ArchiveLimits(), GradeOptions()
+    )  # type: ignore[arg-type]
+    assert _claim(context, submission_id) is not None  # the worker died right after this
+    row, results, _, _ = _rows(engine, submission_id)
+    assert (row.status, results) == ("running", 0)
+    asyncio.run(_run(engine, sandbox_settings, registry, [submission_id]))
+    row, results, runs, _ = _rows(engine, submission_id)
+    assert (row.status, row.verdict, results, runs, row.attempts) == ("done", "AC", 40, 1, 2)
+
+
+def test_submit_checks_language_size_and_problem(engine: Engine, registry: LanguageRegistry, world):
+    student_id, problem_id = world
+    with make_session_factory(engine).begin() as session:
+        student = session.get_one(User, student_id)
+        with pytest.raises(LanguageError):
+            submit(session, student, SubmissionRequest(problem_id, "cobol", "x"), registry, 100)
+        with pytest.raises(SubmissionError, match="limit is 100 bytes"):
+            submit(session, student, SubmissionRequest(problem_id, "c", "x" * 101), registry, 100)
+        with pytest.raises(SubmissionError, match="empty"):
+            submit(session, student, SubmissionRequest(problem_id, "c", "  \n"), registry, 100)
+        with pytest.raises(NotFoundError):
+            submit(session, student, SubmissionRequest(999, "c", "int main(){}"), registry, 100)
+        queued = submit(
+            session, student, SubmissionRequest(problem_id, "71", "print(1)"), registry, 100
+        )
+        assert (queued.status, queued.language) == ("queued", "python3")

@@ -19,7 +19,12 @@ from batchjudge.grading.options import GradeOptions
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.services.accounts import create_user
-from batchjudge.services.grading_jobs import GradingContext, _claim, grade_submission
+from batchjudge.services.grading_jobs import (
+    GradingContext,
+    _claim,
+    grade_submission,
+    requeue_unfinished,
+)
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import SubmissionRequest, submit
 from batchjudge.settings import Settings
@@ -68,7 +73,7 @@ def _submit(engine: Engine, registry: LanguageRegistry, world: tuple[int, int], 
 
 async def _run(
     engine: Engine, settings: Settings, registry: LanguageRegistry, ids: list[int]
-) -> list[SubmissionStatus]:
+) -> list[SubmissionStatus | None]:
     async with local_backend(settings) as backend:
         context = GradingContext(
             sessions=make_session_factory(engine),
@@ -103,7 +108,7 @@ def test_a_submission_is_graded_once_even_when_delivered_twice(
     passing = _submit(engine, registry, world, "solve.cpp")
     wrong = _submit(engine, registry, world, "wrong.c")
     statuses = asyncio.run(_run(engine, sandbox_settings, registry, [passing, wrong, passing]))
-    assert statuses == [SubmissionStatus.DONE] * 3
+    assert statuses == [SubmissionStatus.DONE, SubmissionStatus.DONE, None]
     row, results, runs, verdicts = _rows(engine, passing)
     assert (row.status, row.verdict, row.style, row.mode) == ("done", "AC", "solve", "multi")
     assert (results, runs) == (40, 1)
@@ -123,8 +128,21 @@ def test_a_job_interrupted_mid_way_is_graded_on_the_next_delivery(
         make_session_factory(engine), None, registry, None, Path(), ArchiveLimits(), GradeOptions()
     )  # type: ignore[arg-type]
     assert _claim(context, submission_id) is not None  # the worker died right after this
+    with make_session_factory(engine).begin() as session:  # ... having stored one result
+        session.add(
+            TestResult(
+                submission_id=submission_id,
+                position=0,
+                name="sample/1",
+                verdict="AC",
+                time_s=0,
+                memory_kb=0,
+            )
+        )
     row, results, _, _ = _rows(engine, submission_id)
-    assert (row.status, results) == ("running", 0)
+    assert (row.status, results) == ("running", 1)
+    assert asyncio.run(_run(engine, sandbox_settings, registry, [submission_id])) == [None]
+    assert requeue_unfinished(make_session_factory(engine)) == [submission_id]
     asyncio.run(_run(engine, sandbox_settings, registry, [submission_id]))
     row, results, runs, _ = _rows(engine, submission_id)
     assert (row.status, row.verdict, results, runs, row.attempts) == ("done", "AC", 40, 1, 2)

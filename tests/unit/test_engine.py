@@ -230,3 +230,50 @@ async def test_run_command_gets_the_problem_memory_and_style(
     await run(make_problem, fake_language, fake_registry, backend, tests=2)
     assert list(backend.runs[0].command) == ["fakerun", "main.fake", "program", "256"]
     assert backend.runs[0].limits.memory_mb == 256
+
+
+class RecordingObserver:
+    """Remembers every event with the number of run executions started before it."""
+
+    def __init__(self, backend: FakeBackend) -> None:
+        self.backend = backend
+        self.events: list[tuple[str, int, str, int]] = []
+
+    async def compiled(self, report) -> None:
+        self.events.append(
+            ("compiled", -1, "ok" if report.ok else "failed", len(self.backend.runs))
+        )
+
+    async def test_finished(self, position, result) -> None:
+        self.events.append(("test", position, result.verdict.value, len(self.backend.runs)))
+
+
+@pytest.mark.anyio
+async def test_the_observer_hears_each_test_in_order_after_its_execution(
+    make_problem, fake_language, fake_registry
+):
+    backend = FakeBackend(failing_on({2}, FakeTest(kills_execution=Termination.SIGNALED)))
+    observer = RecordingObserver(backend)
+    problem = load_problem(make_problem(tests=5))
+    submission = Submission(fake_language, "main", Style.AUTO)
+    await grade(problem, submission, backend, fake_registry, GradeOptions(), observer)
+    assert observer.events == [
+        ("compiled", -1, "ok", 0),
+        ("test", 0, "AC", 1),
+        ("test", 1, "AC", 1),
+        ("test", 2, "RE", 1),
+        ("test", 3, "AC", 2),
+        ("test", 4, "AC", 2),
+    ]
+
+
+@pytest.mark.anyio
+async def test_the_observer_hears_a_compile_error_and_no_tests(
+    make_problem, fake_language, fake_registry
+):
+    backend = FakeBackend(echo, compile_ok=False)
+    observer = RecordingObserver(backend)
+    problem = load_problem(make_problem(tests=3))
+    submission = Submission(fake_language, "main", Style.AUTO)
+    await grade(problem, submission, backend, fake_registry, GradeOptions(), observer)
+    assert observer.events == [("compiled", -1, "failed", 0)]

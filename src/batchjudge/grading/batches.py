@@ -15,6 +15,7 @@ from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.backend import ExecutionBackend, Program, RunRequest
 from batchjudge.grading.budget import batch_item, execution_limits
 from batchjudge.grading.checking import OutputChecker
+from batchjudge.grading.events import GradingObserver
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.outcomes import dead_execution_verdict, frame_failure
 from batchjudge.languages.framing import BatchItem, Frame, encode_batch, new_nonce, parse_frames
@@ -53,18 +54,25 @@ async def run_tests(
     checker: OutputChecker,
     options: GradeOptions,
     batch_size: int,
+    observer: GradingObserver,
 ) -> BatchRun:
-    """Run every test of `problem`, `batch_size` at most per execution."""
+    """Run every test of `problem`, `batch_size` at most per execution; `observer` hears
+    of each test's result, in order, as soon as its execution has ended."""
     state = BatchRun()
     pending = list(range(len(problem.cases)))
+    reported = 0
     while pending:
         if options.stop_on_failure and state.failed():
             for index in pending:
                 state.results[index] = CaseResult(problem.cases[index].name, Verdict.SKIPPED)
-            break
-        batch = [batch_item(problem, index, options) for index in pending[:batch_size]]
-        done = await _run_batch(problem, target, backend, checker, options, batch, state)
-        pending = pending[done:]
+            pending = []
+        else:
+            batch = [batch_item(problem, index, options) for index in pending[:batch_size]]
+            done = await _run_batch(problem, target, backend, checker, options, batch, state)
+            pending = pending[done:]
+        while reported in state.results:
+            await observer.test_finished(reported, state.results[reported])
+            reported += 1
     return state
 
 

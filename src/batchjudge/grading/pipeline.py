@@ -14,6 +14,7 @@ from batchjudge.domain.styles import Mode
 from batchjudge.domain.verdicts import Verdict, overall_verdict
 from batchjudge.execution.backend import CompileRequest, ExecutionBackend
 from batchjudge.grading.batches import RunTarget, run_tests
+from batchjudge.grading.events import GradingObserver, NullObserver
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.submission import (
     Submission,
@@ -42,11 +43,14 @@ async def grade(
     backend: ExecutionBackend,
     registry: LanguageRegistry,
     options: GradeOptions,
+    observer: GradingObserver | None = None,
 ) -> GradeReport:
-    """Grade `submission` against every test of `problem`.
+    """Grade `submission` against every test of `problem`; `observer` hears of the compile
+    and of each test's result as they happen.
 
     Infrastructure failures become verdict IE with a message; they are never raised.
     """
+    events = observer or NullObserver()
     started = time.monotonic()
     bundle = submission.language
     spec = bundle.spec
@@ -75,6 +79,7 @@ async def grade(
     except BackendError as exc:
         return report(Verdict.IE, [], f"compile step failed: {exc}")
     compile_report = CompileReport(compiled.ok, compiled.time_s, compiled.output, compiled.cached)
+    await events.compiled(compile_report)
     if not compiled.cached and spec.compile is not None:
         executions.append(ExecutionRecord(ExecutionKind.COMPILE, (), compiled.time_s))
     if not compiled.ok or compiled.program is None:
@@ -84,10 +89,12 @@ async def grade(
         checker = await build_checker(problem, backend, registry)
     except BackendError as exc:
         ie = [CaseResult(case.name, Verdict.IE, message=str(exc)) for case in problem.cases]
+        for position, result in enumerate(ie):
+            await events.test_finished(position, result)
         return report(Verdict.IE, ie, str(exc))
     target = RunTarget(bundle, compiled.program, render_command(spec.run.command, variables))
     batch_size = 1 if mode is Mode.SINGLE else (options.max_tests_per_execution or 1 << 30)
-    state = await run_tests(problem, target, backend, checker, options, batch_size)
+    state = await run_tests(problem, target, backend, checker, options, batch_size, events)
     executions.extend(state.executions)
     tests = [state.results[index] for index in range(len(problem.cases))]
     return report(overall_verdict(t.verdict for t in tests), tests)

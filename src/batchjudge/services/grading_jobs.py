@@ -1,5 +1,12 @@
 """Grading one stored submission, safely repeatable: the queue may deliver a job twice,
-or again after a crash, and the submission still ends with exactly one set of results."""
+or again after a crash, and the submission still ends with exactly one set of results.
+
+A delivery only grades a QUEUED submission, which it moves to RUNNING; any other status
+means another worker has it or it is finished. After a crash, `requeue_unfinished` (run
+when the service starts, before any worker) puts RUNNING submissions back to QUEUED.
+Results are written as each test finishes, for live progress; a new attempt first clears
+what an interrupted one left.
+"""
 
 import asyncio
 import logging
@@ -7,13 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from batchjudge.db.problems import ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import BatchjudgeError, NotFoundError
-from batchjudge.domain.reports import GradeReport
+from batchjudge.domain.reports import CaseResult, CompileReport, GradeReport
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.grading.options import GradeOptions
@@ -25,7 +32,6 @@ from batchjudge.services.problem_files import problem_for_version
 from batchjudge.storage.blobs import BlobStore
 
 _log = logging.getLogger(__name__)
-_FINISHED = (SubmissionStatus.DONE, SubmissionStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -50,43 +56,95 @@ class _Claim:
     mode: Mode
 
 
+def requeue_unfinished(sessions: sessionmaker[Session]) -> list[int]:
+    """Put submissions an interrupted worker left RUNNING back to QUEUED; return every
+    queued submission's id, oldest first, for the queue. Only safe while no worker runs."""
+    with sessions.begin() as session:
+        session.execute(
+            update(Submission)
+            .where(Submission.status == SubmissionStatus.RUNNING)
+            .values(status=SubmissionStatus.QUEUED)
+        )
+        return list(
+            session.scalars(
+                select(Submission.id)
+                .where(Submission.status == SubmissionStatus.QUEUED)
+                .order_by(Submission.id)
+            )
+        )
+
+
 def _claim(context: GradingContext, submission_id: int) -> _Claim | None:
-    """Mark the submission running; None when it is finished already."""
+    """Move a queued submission to RUNNING; None when it is not queued."""
     with context.sessions.begin() as session:
         row = session.get(Submission, submission_id, with_for_update=True)
         if row is None:
             raise NotFoundError(f"there is no submission {submission_id}")
-        if row.status in _FINISHED:
+        if row.status != SubmissionStatus.QUEUED:
             return None
         row.status = SubmissionStatus.RUNNING
         row.attempts += 1
         row.started_at = datetime.now(UTC)
+        row.compile_ok = None
+        row.compile_output = ""
+        row.compile_time_s = None
+        session.execute(delete(TestResult).where(TestResult.submission_id == submission_id))
+        session.execute(delete(Execution).where(Execution.submission_id == submission_id))
         version = session.get_one(ProblemVersion, row.problem_version_id)
         return _Claim(version, row.language, row.source, Style(row.style), Mode(row.mode))
+
+
+def _result_row(submission_id: int, position: int, test: CaseResult) -> TestResult:
+    return TestResult(
+        submission_id=submission_id,
+        position=position,
+        name=test.name,
+        verdict=test.verdict.value,
+        time_s=test.time_s,
+        memory_kb=test.memory_kb,
+        message=test.message,
+        output_preview=test.output_preview,
+    )
+
+
+class _StoreProgress:
+    """Writes the compile outcome and each test's result as the engine reports them."""
+
+    def __init__(self, sessions: sessionmaker[Session], submission_id: int) -> None:
+        self._sessions = sessions
+        self._id = submission_id
+
+    def _write_compile(self, report: CompileReport) -> None:
+        with self._sessions.begin() as session:
+            row = session.get_one(Submission, self._id)
+            row.compile_ok = report.ok
+            row.compile_output = report.output
+            row.compile_time_s = report.time_s
+
+    def _write_test(self, position: int, result: CaseResult) -> None:
+        with self._sessions.begin() as session:
+            session.add(_result_row(self._id, position, result))
+
+    async def compiled(self, report: CompileReport) -> None:
+        await asyncio.to_thread(self._write_compile, report)
+
+    async def test_finished(self, position: int, result: CaseResult) -> None:
+        await asyncio.to_thread(self._write_test, position, result)
 
 
 def _store_report(context: GradingContext, submission_id: int, report: GradeReport) -> None:
     with context.sessions.begin() as session:
         row = session.get_one(Submission, submission_id, with_for_update=True)
-        if row.status in _FINISHED:
-            return  # another delivery of the same job finished first
-        # Results are written in one transaction with the status, so there are none yet;
-        # clearing is the belt to the unique constraint's braces.
-        session.execute(delete(TestResult).where(TestResult.submission_id == submission_id))
-        session.execute(delete(Execution).where(Execution.submission_id == submission_id))
-        for position, test in enumerate(report.tests):
-            session.add(
-                TestResult(
-                    submission_id=submission_id,
-                    position=position,
-                    name=test.name,
-                    verdict=test.verdict.value,
-                    time_s=test.time_s,
-                    memory_kb=test.memory_kb,
-                    message=test.message,
-                    output_preview=test.output_preview,
-                )
+        if row.status != SubmissionStatus.RUNNING:
+            return  # not ours any more (the service restarted and requeued it)
+        stored = set(
+            session.scalars(
+                select(TestResult.position).where(TestResult.submission_id == submission_id)
             )
+        )
+        for position, test in enumerate(report.tests):
+            if position not in stored:
+                session.add(_result_row(submission_id, position, test))
         for execution in report.executions:
             session.add(
                 Execution(
@@ -111,22 +169,23 @@ def _store_report(context: GradingContext, submission_id: int, report: GradeRepo
 def _mark_failed(context: GradingContext, submission_id: int, message: str) -> None:
     with context.sessions.begin() as session:
         row = session.get_one(Submission, submission_id, with_for_update=True)
-        if row.status not in _FINISHED:
+        if row.status == SubmissionStatus.RUNNING:
             row.status = SubmissionStatus.FAILED
             row.verdict = "IE"
             row.message = message
             row.finished_at = datetime.now(UTC)
 
 
-async def grade_submission(context: GradingContext, submission_id: int) -> SubmissionStatus:
-    """Grade a stored submission and store its results; a finished one is left alone.
+async def grade_submission(context: GradingContext, submission_id: int) -> SubmissionStatus | None:
+    """Grade a queued submission and store its results; returns its final status, or None
+    when it was not queued (finished, or another worker has it).
 
     A problem that cannot be loaded, or a bug, ends the submission as FAILED (verdict IE)
     with the reason, rather than leaving it running for ever.
     """
     claim = await asyncio.to_thread(_claim, context, submission_id)
     if claim is None:
-        return SubmissionStatus.DONE
+        return None
     try:
         problem = await asyncio.to_thread(
             problem_for_version,
@@ -137,7 +196,8 @@ async def grade_submission(context: GradingContext, submission_id: int) -> Submi
         )
         source = SourceSubmission(context.registry.get(claim.language), claim.source, claim.style)
         options = replace(context.options, mode=claim.mode)
-        report = await grade(problem, source, context.backend, context.registry, options)
+        progress = _StoreProgress(context.sessions, submission_id)
+        report = await grade(problem, source, context.backend, context.registry, options, progress)
     except BatchjudgeError as exc:
         await asyncio.to_thread(_mark_failed, context, submission_id, str(exc))
         return SubmissionStatus.FAILED

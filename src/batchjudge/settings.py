@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         extra_language_dirs: folders with more language definitions.
         database_url: SQLAlchemy URL of the database; unset means a SQLite file in the
             data dir.
+        max_source_bytes: largest source a submission may have.
+        max_upload_mb: largest problem package (zip) an upload may have.
+        max_queue_length: queued submissions beyond which new ones get 503.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     max_tests_per_execution: int = Field(default=0, ge=0)
     extra_language_dirs: list[Path] = Field(default_factory=list)
     database_url: str | None = None
+    max_source_bytes: int = Field(default=64 << 10, ge=1)
+    max_upload_mb: int = Field(default=64, ge=1)
+    max_queue_length: int = Field(default=1000, ge=1)
 
 
 def load_settings() -> Settings:

@@ -1,8 +1,9 @@
-"""Commands around the service's database: db upgrade, users create."""
+"""Commands around the service: serve, db upgrade, users create."""
 
 from typing import Annotated
 
 import typer
+import uvicorn
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,6 +12,7 @@ from batchjudge.db.accounts import Role
 from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import head_revision, is_current, upgrade
 from batchjudge.domain.errors import ConfigError
+from batchjudge.service.app import create_app
 from batchjudge.services.accounts import create_user
 from batchjudge.settings import Settings
 
@@ -71,3 +73,21 @@ def users_create_command(
         except SQLAlchemyError as exc:
             raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
     typer.echo(f"user {name} (id {user_id}, {role.value}); API token: {token}")
+
+
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the grading service (HTTP API and grading workers)."""
+    settings = context_settings(ctx)
+    with user_errors():
+        url = _database_url(settings)
+        try:
+            current = is_current(url)
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"cannot reach the database: {str(exc).splitlines()[0]}") from exc
+        if not current:
+            raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

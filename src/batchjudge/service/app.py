@@ -1,0 +1,76 @@
+"""create_app: the FastAPI application with its lifespan-owned state."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from batchjudge.db.engine import database_url, make_engine, make_session_factory
+from batchjudge.db.migrate import is_current
+from batchjudge.domain.errors import ConfigError
+from batchjudge.execution.factory import resolve_data_dir
+from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.service.errors import install_error_handlers
+from batchjudge.service.queue import GradingQueue
+from batchjudge.service.routes import meta, problems, submissions
+from batchjudge.service.state import ServiceState
+from batchjudge.service.workers import GradingWorkers
+from batchjudge.services.grading_jobs import requeue_unfinished
+from batchjudge.settings import Settings, load_settings
+from batchjudge.storage.blobs import BlobStore
+
+_log = logging.getLogger(__name__)
+
+
+def build_state(settings: Settings) -> ServiceState:
+    """Everything the service needs, checked: a database that is behind is refused."""
+    data_dir = resolve_data_dir(settings)
+    url = database_url(settings.database_url, data_dir)
+    if not is_current(url):
+        raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    registry = LanguageRegistry.load(settings.extra_language_dirs)
+    store = BlobStore(data_dir / "blobs")
+    workers = GradingWorkers(settings, data_dir, sessions, registry, store)
+    queue = GradingQueue(data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots)
+    return ServiceState(settings, data_dir, engine, sessions, registry, store, queue, workers)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The batchjudge HTTP service. State is built at start-up, never at import."""
+    chosen = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(chosen)
+        app.state.service = state
+        # Nothing is grading yet, so whatever is unfinished was interrupted: queue it again.
+        recovered = requeue_unfinished(state.sessions)
+        for submission_id in recovered:
+            state.queue.enqueue(submission_id)
+        if recovered:
+            _log.warning("re-queued %d unfinished submissions", len(recovered))
+        state.queue.start()
+        try:
+            yield
+        finally:
+            # Both block (joining threads, running other threads' event loops), which must
+            # not happen on the server's own loop.
+            await asyncio.to_thread(state.queue.stop)
+            await asyncio.to_thread(state.workers.close)
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="batchjudge",
+        summary="Self-hosted code grading, many tests per sandbox execution.",
+        version="1",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(meta.router)
+    app.include_router(problems.router)
+    app.include_router(submissions.router)
+    return app

@@ -1,0 +1,198 @@
+"""Submitting code and reading results."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from batchjudge.db.accounts import Role, User
+from batchjudge.db.problems import ProblemTest, ProblemVersion
+from batchjudge.db.submissions import Execution, Submission, SubmissionStatus
+from batchjudge.domain.errors import NotFoundError
+from batchjudge.domain.styles import Mode, Style
+from batchjudge.service.auth import CurrentUser, State
+from batchjudge.service.errors import ApiError
+from batchjudge.services.submissions import SubmissionRequest, submit
+
+router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
+
+_PREVIEW = 4096
+
+
+class SubmissionIn(BaseModel):
+    """A submission: the source of one file."""
+
+    problem_id: int
+    language: str = Field(description="Language id, alias or Judge0 id.")
+    source: str
+    style: Style = Style.AUTO
+    mode: Mode = Mode.AUTO
+
+
+class AcceptedOut(BaseModel):
+    """The stored submission, queued for grading."""
+
+    id: int
+    status: str
+
+
+class CompileOut(BaseModel):
+    """How the compile went (null until it has)."""
+
+    ok: bool | None
+    time_s: float | None
+    output: str
+
+
+class TestOut(BaseModel):
+    """One test's result; samples also show their input, answer and output."""
+
+    name: str
+    verdict: str
+    time_s: float
+    memory_kb: int
+    message: str | None = None
+    input: str | None = None
+    expected_output: str | None = None
+    output: str | None = None
+
+
+class SubmissionOut(BaseModel):
+    """A submission and whatever of its grading is known."""
+
+    id: int
+    problem_id: int
+    problem_version: int
+    user_id: int
+    status: str
+    verdict: str | None
+    language: str
+    style: str
+    mode: str
+    executions: int
+    compile: CompileOut
+    tests: list[TestOut]
+    message: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _visible(session: Session, user: User, submission_id: int) -> Submission:
+    row = session.get(Submission, submission_id)
+    if row is None or (user.role == Role.STUDENT and row.user_id != user.id):
+        raise NotFoundError(f"there is no submission {submission_id}")
+    return row
+
+
+def _text(data: bytes) -> str:
+    return data[:_PREVIEW].decode("utf-8", "replace")
+
+
+def describe(state: State, session: Session, user: User, row: Submission) -> SubmissionOut:
+    """A submission as `user` may see it: students see only names and verdicts of secret
+    tests; samples show input, expected output and the submission's output, truncated."""
+    version = session.get_one(ProblemVersion, row.problem_version_id)
+    tests_by_position: dict[int, ProblemTest] = {t.position: t for t in version.tests}
+    runs = session.scalar(
+        select(func.count()).where(Execution.submission_id == row.id, Execution.kind == "run")
+    )
+    student = user.role == Role.STUDENT
+    tests = []
+    for result in row.results:
+        spec = tests_by_position.get(result.position)
+        sample = spec is not None and spec.is_sample
+        out = TestOut(
+            name=result.name,
+            verdict=result.verdict,
+            time_s=result.time_s,
+            memory_kb=result.memory_kb,
+        )
+        if sample or not student:
+            out.message = result.message or None
+        if sample and spec is not None:
+            out.input = _text(state.store.get(spec.input_hash))
+            out.expected_output = _text(state.store.get(spec.answer_hash))
+            out.output = result.output_preview
+        tests.append(out)
+    return SubmissionOut(
+        id=row.id,
+        problem_id=version.problem_id,
+        problem_version=version.version,
+        user_id=row.user_id,
+        status=row.status,
+        verdict=row.verdict,
+        language=row.language,
+        style=row.style,
+        mode=row.mode,
+        executions=int(runs or 0),
+        compile=CompileOut(ok=row.compile_ok, time_s=row.compile_time_s, output=row.compile_output),
+        tests=tests,
+        message=row.message,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )
+
+
+@router.post("", status_code=202)
+def create_submission(state: State, user: CurrentUser, body: SubmissionIn) -> AcceptedOut:
+    """Store the submission, then queue it; the answer comes only after the commit."""
+    with state.sessions.begin() as session:
+        queued = session.scalar(
+            select(func.count()).where(Submission.status == SubmissionStatus.QUEUED)
+        )
+        if int(queued or 0) >= state.settings.max_queue_length:
+            raise ApiError(
+                503,
+                "queue_full",
+                "too many submissions are waiting; try again soon",
+                {"Retry-After": "30"},
+            )
+        request = SubmissionRequest(
+            body.problem_id, body.language, body.source, body.style, body.mode
+        )
+        row = submit(
+            session,
+            session.merge(user, load=False),
+            request,
+            state.registry,
+            state.settings.max_source_bytes,
+        )
+        submission_id = row.id
+    # Committed: from here a crash is recovered by the start-up sweep of queued submissions.
+    state.queue.enqueue(submission_id)
+    return AcceptedOut(id=submission_id, status=SubmissionStatus.QUEUED.value)
+
+
+@router.get("/{submission_id}")
+def get_submission(state: State, user: CurrentUser, submission_id: int) -> SubmissionOut:
+    """A submission with its per-test results so far."""
+    with state.sessions() as session:
+        return describe(state, session, user, _visible(session, user, submission_id))
+
+
+@router.get("")
+def list_submissions(
+    state: State,
+    user: CurrentUser,
+    problem_id: int | None = None,
+    user_id: int | None = None,
+    status: SubmissionStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[SubmissionOut]:
+    """Submissions, newest first; students see only their own."""
+    query = select(Submission).order_by(Submission.id.desc())
+    if user.role == Role.STUDENT:
+        query = query.where(Submission.user_id == user.id)
+    elif user_id is not None:
+        query = query.where(Submission.user_id == user_id)
+    if problem_id is not None:
+        query = query.join(ProblemVersion).where(ProblemVersion.problem_id == problem_id)
+    if status is not None:
+        query = query.where(Submission.status == status)
+    with state.sessions() as session:
+        rows = session.scalars(query.limit(limit).offset(offset)).all()
+        return [describe(state, session, user, row) for row in rows]

@@ -1,0 +1,27 @@
+"""What the running service holds, built by the app's lifespan and torn down with it."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.service.queue import GradingQueue
+from batchjudge.service.workers import GradingWorkers
+from batchjudge.settings import Settings
+from batchjudge.storage.blobs import BlobStore
+
+
+@dataclass
+class ServiceState:
+    """The service's explicit state (no module-level singletons)."""
+
+    settings: Settings
+    data_dir: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    registry: LanguageRegistry
+    store: BlobStore
+    queue: GradingQueue
+    workers: GradingWorkers

@@ -1,0 +1,198 @@
+"""The HTTP API in-process (FastAPI's TestClient runs the lifespan): real database, real
+queue and worker threads, real sandbox."""
+
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from batchjudge.db.accounts import Role
+from batchjudge.db.engine import make_engine, make_session_factory
+from batchjudge.db.migrate import upgrade
+from batchjudge.service.app import create_app
+from batchjudge.services.accounts import create_user
+from batchjudge.settings import Settings
+
+pytestmark = pytest.mark.sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "sum-pairs"
+GOLDEN_SUM = REPO / "tests" / "golden" / "sum"
+
+
+def zip_package(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "submissions" not in path.parts:
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+class Api:
+    """A client with a token per role."""
+
+    def __init__(self, client: TestClient, tokens: dict[str, str]) -> None:
+        self.client = client
+        self.tokens = tokens
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def get(self, path: str, who: str = "student", **kwargs: object):
+        return self.client.get(path, headers=self.headers(who), **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, who: str = "student", **kwargs: object):
+        return self.client.post(path, headers=self.headers(who), **kwargs)  # type: ignore[arg-type]
+
+    def upload(self, folder: Path, who: str = "teacher"):
+        files = {"package": (f"{folder.name}.zip", zip_package(folder), "application/zip")}
+        return self.post("/api/v1/problems", who, files=files)
+
+    def wait_done(self, submission_id: int, timeout_s: float = 120) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            body = self.get(f"/api/v1/submissions/{submission_id}").json()
+            if body["status"] in ("done", "failed"):
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"submission {submission_id} did not finish: {body}")
+
+
+@pytest.fixture
+def api(database_url: str, sandbox_data_dir: Path, tmp_path: Path) -> Iterator[Api]:
+    data = tmp_path / "service"
+    data.mkdir()
+    data.chmod(0o755)
+    tmp_path.chmod(0o755)
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    tokens = {}
+    with make_session_factory(engine).begin() as session:
+        for name, role in (("teacher", Role.TEACHER), ("student", Role.STUDENT)):
+            _, tokens[name] = create_user(session, name, role, institution="Test school")
+        _, tokens["other"] = create_user(session, "other", Role.STUDENT)
+    engine.dispose()
+    settings = Settings(data_dir=sandbox_data_dir, database_url=database_url, sandbox_slots=2)
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, tokens)
+
+
+def test_upload_submit_and_read_the_results(api: Api):
+    uploaded = api.upload(EXAMPLE)
+    assert uploaded.status_code == 201, uploaded.text
+    problem = uploaded.json()
+    assert (problem["version"], problem["tests"]) == (1, 40)
+    source = (EXAMPLE / "submissions" / "solve.cpp").read_text()
+    accepted = api.post(
+        "/api/v1/submissions",
+        json={"problem_id": problem["id"], "language": "cpp17", "source": source},
+    )
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["status"] == "queued"
+    done = api.wait_done(accepted.json()["id"])
+    assert (done["status"], done["verdict"], done["executions"]) == ("done", "AC", 1)
+    assert (done["style"], done["mode"], done["compile"]["ok"]) == ("solve", "multi", True)
+    assert len(done["tests"]) == 40
+    sample, secret = done["tests"][0], done["tests"][5]
+    assert sample["name"] == "sample/1"
+    assert sample["input"] == (EXAMPLE / "data/sample/1.in").read_text()
+    assert sample["output"] == sample["expected_output"]
+    assert secret["input"] is None
+    assert secret["output"] is None
+
+
+def test_verdicts_match_the_engine_for_failures(api: Api):
+    problem_id = api.upload(GOLDEN_SUM).json()["id"]
+    expected = {
+        "tle_spin_program.c": ["AC", "AC", "AC", "TLE", "AC", "AC"],
+        "re_exception_solve.py": ["AC", "AC", "AC", "RE", "AC", "AC"],
+        "ce_syntax_solve.js": [],
+    }
+    ids = {}
+    for name in expected:
+        source = (GOLDEN_SUM / "submissions" / name).read_text()
+        language = {"c": "c", "py": "python3", "js": "javascript"}[name.rsplit(".", 1)[1]]
+        response = api.post(
+            "/api/v1/submissions",
+            json={"problem_id": problem_id, "language": language, "source": source},
+        )
+        ids[name] = response.json()["id"]
+    for name, verdicts in expected.items():
+        done = api.wait_done(ids[name])
+        assert [t["verdict"] for t in done["tests"]] == verdicts, (name, done)
+    assert api.wait_done(ids["ce_syntax_solve.js"])["verdict"] == "CE"
+
+
+def test_students_see_only_their_own_submissions(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    source = (EXAMPLE / "submissions" / "main.py").read_text()
+    mine = api.post(
+        "/api/v1/submissions",
+        json={"problem_id": problem_id, "language": "python3", "source": source},
+    ).json()["id"]
+    api.wait_done(mine)
+    assert api.get(f"/api/v1/submissions/{mine}", who="other").status_code == 404
+    assert api.get("/api/v1/submissions", who="other").json() == []
+    assert [s["id"] for s in api.get("/api/v1/submissions").json()] == [mine]
+    listed = api.get("/api/v1/submissions", who="teacher", params={"problem_id": problem_id})
+    assert [s["id"] for s in listed.json()] == [mine]
+
+
+def test_students_see_samples_but_not_secret_test_names(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    student_view = api.get(f"/api/v1/problems/{problem_id}").json()
+    assert [s["name"] for s in student_view["samples"]] == ["sample/1", "sample/2"]
+    assert student_view["test_names"] is None
+    teacher_view = api.get(f"/api/v1/problems/{problem_id}", who="teacher").json()
+    assert len(teacher_view["test_names"]) == 40
+    assert [p["id"] for p in api.get("/api/v1/problems").json()] == [problem_id]
+
+
+def test_me_and_languages(api: Api):
+    me = api.get("/api/v1/me").json()
+    assert (me["name"], me["role"]) == ("student", "student")
+    languages = {lang["id"]: lang for lang in api.get("/api/v1/languages").json()}
+    assert set(languages) == {"c", "cpp17", "python3", "java", "javascript"}
+    assert languages["cpp17"]["judge0_id"] == 54
+
+
+def _error(response, status: int) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["message"]
+    return str(body["error"]["code"])
+
+
+def test_bad_input_gets_a_4xx_with_a_message(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    submit = "/api/v1/submissions"
+    assert _error(api.client.get("/api/v1/me"), 401) == "unauthorized"
+    bad_token = api.client.get("/api/v1/me", headers={"Authorization": "Bearer bj_nope"})
+    assert _error(bad_token, 401) == "unauthorized"
+    raw = api.client.post(
+        submit,
+        content=b"{not json",
+        headers={**api.headers("student"), "Content-Type": "application/json"},
+    )
+    assert _error(raw, 422) == "invalid_request"
+    unknown_language = {"problem_id": problem_id, "language": "cobol", "source": "x"}
+    assert _error(api.post(submit, json=unknown_language), 422) == "unknown_language"
+    unknown_problem = {"problem_id": 999, "language": "c", "source": "int main(){}"}
+    assert _error(api.post(submit, json=unknown_problem), 404) == "not_found"
+    too_big = {"problem_id": problem_id, "language": "c", "source": "x" * (65 << 10)}
+    assert _error(api.post(submit, json=too_big), 422) == "bad_submission"
+    wrong_role = api.upload(EXAMPLE, who="student")
+    assert _error(wrong_role, 403) == "forbidden"
+    bad_zip = api.post(
+        "/api/v1/problems", "teacher", files={"package": ("x.zip", b"not a zip", "application/zip")}
+    )
+    assert _error(bad_zip, 422) == "bad_package"
+    assert _error(api.get("/api/v1/submissions/424242"), 404) == "not_found"
+    assert _error(api.get("/api/v1/problems/424242"), 404) == "not_found"
+    assert _error(api.get("/api/v1/nowhere"), 404) == "not_found"

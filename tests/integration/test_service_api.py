@@ -2,6 +2,7 @@
 queue and worker threads, real sandbox."""
 
 import io
+import json
 import time
 import zipfile
 from collections.abc import Iterator
@@ -196,3 +197,58 @@ def test_bad_input_gets_a_4xx_with_a_message(api: Api):
     assert _error(api.get("/api/v1/submissions/424242"), 404) == "not_found"
     assert _error(api.get("/api/v1/problems/424242"), 404) == "not_found"
     assert _error(api.get("/api/v1/nowhere"), 404) == "not_found"
+
+
+def read_events(api: Api, submission_id: int, who: str = "student") -> list[tuple[str, dict]]:
+    events = []
+    with api.client.stream(
+        "GET", f"/api/v1/submissions/{submission_id}/events", headers=api.headers(who)
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and name is not None:
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                name = None
+    return events
+
+
+def test_the_event_stream_sends_every_test_before_done(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    source = (EXAMPLE / "submissions" / "slow.py").read_text()
+    submission_id = api.post(
+        "/api/v1/submissions",
+        json={"problem_id": problem_id, "language": "python3", "source": source},
+    ).json()["id"]
+    events = read_events(api, submission_id)
+    names = [name for name, _ in events]
+    assert names[0] == "queued"
+    assert names[1] == "compiled"
+    assert names[2:-1] == ["test"] * 40
+    assert names[-1] == "done"
+    assert [data["position"] for name, data in events if name == "test"] == list(range(40))
+    final = api.get(f"/api/v1/submissions/{submission_id}").json()
+    assert [d["verdict"] for n, d in events if n == "test"] == [
+        t["verdict"] for t in final["tests"]
+    ]
+    assert events[-1][1] == {"status": "done", "verdict": final["verdict"]}
+    assert final["verdict"] == "TLE"
+
+
+def test_the_event_stream_of_a_compile_error_and_of_someone_else(api: Api):
+    problem_id = api.upload(GOLDEN_SUM).json()["id"]
+    source = (GOLDEN_SUM / "submissions" / "ce_syntax_program.c").read_text()
+    submission_id = api.post(
+        "/api/v1/submissions", json={"problem_id": problem_id, "language": "c", "source": source}
+    ).json()["id"]
+    events = read_events(api, submission_id)
+    assert [name for name, _ in events] == ["queued", "compiled", "done"]
+    assert events[1][1]["ok"] is False
+    assert events[-1][1]["verdict"] == "CE"
+    other = api.client.get(
+        f"/api/v1/submissions/{submission_id}/events", headers=api.headers("other")
+    )
+    assert other.status_code == 404

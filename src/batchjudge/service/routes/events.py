@@ -1,0 +1,87 @@
+"""Live grading progress as Server-Sent Events: queued, compiled, one test event per test
+as soon as it is stored, then done. It reads the database, so it works whichever worker
+(or process) grades the submission."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy import select
+
+from batchjudge.db.accounts import Role
+from batchjudge.db.submissions import Submission, SubmissionStatus, TestResult
+from batchjudge.domain.errors import NotFoundError
+from batchjudge.service.auth import CurrentUser, State
+
+router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
+
+_POLL_S = 0.2
+_FINISHED = (SubmissionStatus.DONE, SubmissionStatus.FAILED)
+
+
+def visible_submission(state: State, user: CurrentUser, submission_id: int) -> int:
+    """The id, when the caller may see the submission (checked before streaming starts)."""
+    with state.sessions() as session:
+        owner = session.scalar(select(Submission.user_id).where(Submission.id == submission_id))
+    if owner is None or (user.role == Role.STUDENT and owner != user.id):
+        raise NotFoundError(f"there is no submission {submission_id}")
+    return submission_id
+
+
+def _snapshot(state: State, submission_id: int, after: int) -> tuple[Submission, list[TestResult]]:
+    with state.sessions() as session:
+        row = session.get_one(Submission, submission_id)
+        results = list(
+            session.scalars(
+                select(TestResult)
+                .where(TestResult.submission_id == submission_id, TestResult.position >= after)
+                .order_by(TestResult.position)
+            )
+        )
+        return row, results
+
+
+def _test_event(result: TestResult) -> dict[str, Any]:
+    return {
+        "position": result.position,
+        "name": result.name,
+        "verdict": result.verdict,
+        "time_s": result.time_s,
+        "memory_kb": result.memory_kb,
+    }
+
+
+@router.get("/{submission_id}/events", response_class=EventSourceResponse)
+async def submission_events(
+    state: State, submission_id: Annotated[int, Depends(visible_submission)]
+) -> AsyncIterator[ServerSentEvent]:
+    """Stream the submission's progress; the stream ends after `done`."""
+    yield ServerSentEvent(event="queued", data={"id": submission_id})
+    compiled = False
+    sent = 0
+    while True:
+        row, results = await asyncio.to_thread(_snapshot, state, submission_id, sent)
+        if not compiled and row.compile_ok is not None:
+            compiled = True
+            yield ServerSentEvent(
+                event="compiled",
+                data={
+                    "ok": row.compile_ok,
+                    "time_s": row.compile_time_s,
+                    "output": row.compile_output,
+                },
+            )
+        for result in results:
+            if result.position != sent:
+                break  # a gap: the next position is not stored yet
+            yield ServerSentEvent(event="test", data=_test_event(result))
+            sent += 1
+        if row.status in _FINISHED:
+            if row.status == SubmissionStatus.DONE and not compiled:
+                compiled = True
+                yield ServerSentEvent(event="compiled", data={"ok": row.compile_ok})
+            yield ServerSentEvent(event="done", data={"status": row.status, "verdict": row.verdict})
+            return
+        await asyncio.sleep(_POLL_S)

@@ -78,14 +78,23 @@ def make_dir(path: Path) -> None:
         raise SandboxError(f"cannot create cgroup {path}: {error}") from error
 
 
-def remove_tree(top: Path) -> None:
-    """Remove a cgroup directory tree, deepest first, ignoring busy ones."""
-    # cgroup directories are removed with rmdir, deepest first; their files are not real.
-    if not top.is_dir():
-        return
-    for child in sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if child.is_dir():
+def remove_tree(top: Path, timeout_s: float = 5.0) -> None:
+    """Kill whatever still runs in a cgroup tree, then remove it, deepest first.
+
+    Used for slots a dead batchjudge process left behind; another process may be cleaning
+    the same tree at the same moment, so anything that vanishes meanwhile is fine.
+    """
+    deadline = time.monotonic() + timeout_s
+    while top.is_dir():
+        # cgroup directories are removed with rmdir; their files are not real files.
+        for folder, _, files in os.walk(top, topdown=False, onerror=lambda _error: None):
+            if "cgroup.procs" in files:
+                for pid in _pids(Path(folder) / "cgroup.procs"):
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
-                child.rmdir()
-    with contextlib.suppress(OSError):
-        top.rmdir()
+                os.rmdir(folder)
+        if time.monotonic() > deadline:
+            return
+        if top.is_dir():
+            time.sleep(0.02)

@@ -124,6 +124,11 @@ int main(int argc, char **argv) {
         report("error", "no command after --");
         return 0;
     }
+    /* If the supervising service dies (even by SIGKILL), take the sandbox down with it
+     * rather than leave a program running with nobody enforcing its wall time. */
+    pid_t supervisor = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != supervisor) return 0;
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
         report("error", "cannot become a child subreaper");
         return 0;

@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 # Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
 DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
 
-.PHONY: install system-packages run test lint typecheck pytest bench clean
+.PHONY: install system-packages run serve test lint typecheck pytest bench clean
 
 install: system-packages $(STAMP)
 
@@ -31,6 +31,12 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/batchjudge grade examples/sum-pairs examples/sum-pairs/submissions/solve.cpp
+
+# The grading service on http://127.0.0.1:8000 with demo users and problems (idempotent).
+serve: install
+	$(BIN)/batchjudge db upgrade
+	$(BIN)/batchjudge seed-demo examples/sum-pairs examples/average
+	$(BIN)/batchjudge serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff format --check src tests benchmarks

@@ -2,8 +2,6 @@
 stored once, whatever the queue does (repeat deliveries, a crash mid-way)."""
 
 import asyncio
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from batchjudge.domain.styles import Style
 from batchjudge.execution.factory import local_backend
 from batchjudge.grading.options import GradeOptions
 from batchjudge.languages.registry import LanguageRegistry
-from batchjudge.problems.archive import ArchiveLimits
+from batchjudge.problems.archive import ArchiveLimits, zip_folder
 from batchjudge.services.accounts import create_user
 from batchjudge.services.grading_jobs import (
     GradingContext,
@@ -36,15 +34,6 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sum-pairs"
 SOURCES = EXAMPLE / "submissions"
 
 
-def _zip(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "submissions" not in path.parts:
-                archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def world(engine: Engine, sandbox_data_dir: Path) -> tuple[int, int]:
     """A student and the sum-pairs problem: (student id, problem id)."""
@@ -55,7 +44,7 @@ def world(engine: Engine, sandbox_data_dir: Path) -> tuple[int, int]:
         session.flush()
         store = BlobStore(sandbox_data_dir / "blobs")
         imported = import_package(
-            session, store, teacher, _zip(EXAMPLE), "sum-pairs.zip", ArchiveLimits()
+            session, store, teacher, zip_folder(EXAMPLE), "sum-pairs.zip", ArchiveLimits()
         )
         ids = (student.id, imported.problem_id)
     return ids

@@ -11,22 +11,13 @@ from batchjudge.db.accounts import Role
 from batchjudge.db.engine import make_session_factory
 from batchjudge.db.problems import Problem, ProblemVersion
 from batchjudge.domain.errors import NotFoundError, PermissionDeniedError, ProblemError
-from batchjudge.problems.archive import ArchiveLimits
+from batchjudge.problems.archive import ArchiveLimits, zip_folder
 from batchjudge.services.accounts import create_user
 from batchjudge.services.problems import import_package
 from batchjudge.storage.blobs import BlobStore
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sum-pairs"
 LIMITS = ArchiveLimits()
-
-
-def zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "submissions" not in path.parts:
-                archive.write(path, f"sum-pairs/{path.relative_to(folder)}")
-    return buffer.getvalue()
 
 
 def test_an_upload_stores_every_test_by_content(engine: Engine, tmp_path: Path):

@@ -1,10 +1,8 @@
 """The HTTP API in-process (FastAPI's TestClient runs the lifespan): real database, real
 queue and worker threads, real sandbox."""
 
-import io
 import json
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from fastapi.testclient import TestClient
 from batchjudge.db.accounts import Role
 from batchjudge.db.engine import make_engine, make_session_factory
 from batchjudge.db.migrate import upgrade
+from batchjudge.problems.archive import zip_folder
 from batchjudge.service.app import create_app
 from batchjudge.services.accounts import create_user
 from batchjudge.settings import Settings
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.sandbox
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "sum-pairs"
 GOLDEN_SUM = REPO / "tests" / "golden" / "sum"
-
-
-def zip_package(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "submissions" not in path.parts:
-                archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()
 
 
 class Api:
@@ -51,7 +41,7 @@ class Api:
         return self.client.post(path, headers=self.headers(who), **kwargs)  # type: ignore[arg-type]
 
     def upload(self, folder: Path, who: str = "teacher"):
-        files = {"package": (f"{folder.name}.zip", zip_package(folder), "application/zip")}
+        files = {"package": (f"{folder.name}.zip", zip_folder(folder), "application/zip")}
         return self.post("/api/v1/problems", who, files=files)
 
     def wait_done(self, submission_id: int, timeout_s: float = 120) -> dict:

@@ -1,7 +1,6 @@
 """The service as a real process: `batchjudge serve`, killed with SIGKILL mid-way through a
 burst of submissions and started again, finishes every one exactly once."""
 
-import io
 import os
 import signal
 import socket
@@ -9,12 +8,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from batchjudge.problems.archive import zip_folder
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
@@ -26,15 +26,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(EXAMPLE.rglob("*")):
-            if path.is_file() and "submissions" not in path.parts:
-                archive.write(path, path.relative_to(EXAMPLE).as_posix())
-    return buffer.getvalue()
 
 
 class Service:
@@ -118,7 +109,7 @@ def test_kill_9_mid_burst_loses_and_doubles_nothing(service: Service):
     student = _token(service.cli("users", "create", "student"))
     service.start(student)
     with service.client(teacher) as client:
-        files = {"package": ("sum-pairs.zip", _package(), "application/zip")}
+        files = {"package": ("sum-pairs.zip", zip_folder(EXAMPLE), "application/zip")}
         problem_id = client.post("/api/v1/problems", files=files).json()["id"]
     source = (EXAMPLE / "submissions" / "main.py").read_text()
     with service.client(student) as client:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from batchjudge.domain.errors import ProblemError
-from batchjudge.problems.archive import ArchiveLimits, extract_package
+from batchjudge.problems.archive import ArchiveLimits, extract_package, zip_folder
 from batchjudge.storage.blobs import BlobNotFoundError, BlobStore
 
 LIMITS = ArchiveLimits(max_bytes=4 << 20, max_files=50, max_ratio=50)
@@ -100,3 +100,18 @@ def test_a_missing_or_malformed_blob_is_a_clear_error(tmp_path: Path):
         store.get("0" * 64)
     with pytest.raises(BlobNotFoundError, match="not a blob hash"):
         store.get("../../etc/passwd")
+
+
+def test_zip_folder_round_trips_a_package_without_its_submissions(tmp_path: Path):
+    source = tmp_path / "source"
+    for name, data in {**PACKAGE, "submissions/ok.py": b"print(1)\n"}.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(data)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    root = extract_package(zip_folder(source), dest, "round.zip", LIMITS)
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        "data/sample/1.ans",
+        "data/sample/1.in",
+        "problem.yaml",
+    ]

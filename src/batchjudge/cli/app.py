@@ -8,7 +8,7 @@ from typer.exceptions import TyperException
 
 from batchjudge.cli.common import USAGE_ERROR, user_errors
 from batchjudge.cli.grading_commands import doctor_command, grade_command, languages_command
-from batchjudge.cli.service_commands import db_app, serve_command, users_app
+from batchjudge.cli.service_commands import db_app, seed_demo_command, serve_command, users_app
 from batchjudge.settings import load_settings
 
 #: Exit status for a failure of batchjudge itself.
@@ -23,6 +23,7 @@ app.command("grade")(grade_command)
 app.command("languages")(languages_command)
 app.command("doctor")(doctor_command)
 app.command("serve")(serve_command)
+app.command("seed-demo")(seed_demo_command)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 

@@ -1,5 +1,6 @@
-"""Commands around the service: serve, db upgrade, users create."""
+"""Commands around the service: serve, db upgrade, users create, seed-demo."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +15,17 @@ from batchjudge.db.migrate import head_revision, is_current, upgrade
 from batchjudge.domain.errors import ConfigError
 from batchjudge.service.app import create_app
 from batchjudge.services.accounts import create_user
+from batchjudge.services.demo import seed_demo
 from batchjudge.settings import Settings
+from batchjudge.storage.blobs import BlobStore
+
+#: How to try the demo with curl (TOKEN is replaced by the student's token).
+TRY_IT = """try, once the server runs (problem 2 is the Average example):
+  curl -s -H "Authorization: Bearer TOKEN" http://127.0.0.1:8000/api/v1/problems
+  curl -s -H "Authorization: Bearer TOKEN" -H "Content-Type: application/json" \\
+    -d '{"problem_id": 2, "language": "python3", "source": "def solve():\\n    n = int(input())\\n    print(sum(map(float, input().split())) / n)\\n"}' \\
+    http://127.0.0.1:8000/api/v1/submissions
+  curl -s -N -H "Authorization: Bearer TOKEN" http://127.0.0.1:8000/api/v1/submissions/1/events"""  # noqa: E501 - a command to copy
 
 db_app = typer.Typer(help="Manage the service's database.")
 
@@ -91,3 +102,34 @@ def serve_command(
         if not current:
             raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def seed_demo_command(
+    ctx: typer.Context,
+    problems: Annotated[list[Path], typer.Argument(help="Problem package folders to import.")],
+) -> None:
+    """Create demo users and problems on the first run; print the demo tokens every run."""
+    settings = context_settings(ctx)
+    with user_errors():
+        data_dir = settings.data_dir.resolve()
+        url = _database_url(settings)
+        try:
+            if not is_current(url):
+                raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+            engine = make_engine(url)
+            try:
+                tokens = seed_demo(
+                    make_session_factory(engine),
+                    BlobStore(data_dir / "blobs"),
+                    data_dir / "demo-tokens.json",
+                    problems,
+                )
+            finally:
+                engine.dispose()
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
+    typer.echo(f"demo users (tokens kept in {data_dir / 'demo-tokens.json'}):")
+    for role, token in tokens.items():
+        typer.echo(f"  {role:<8} demo-{role:<8} {token}")
+    student = tokens.get("student", "<token>")
+    typer.echo(TRY_IT.replace("TOKEN", student))

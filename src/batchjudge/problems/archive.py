@@ -86,6 +86,17 @@ def extract_package(data: bytes, dest: Path, upload: str, limits: ArchiveLimits)
     return _package_root(dest)
 
 
+def zip_folder(folder: Path, skip: tuple[str, ...] = ("submissions",)) -> bytes:
+    """A problem package folder as a zip, leaving out folders named in `skip`."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_file() and not set(relative.parts) & set(skip):
+                archive.write(path, relative.as_posix())
+    return buffer.getvalue()
+
+
 def _package_root(dest: Path) -> Path:
     if (dest / "problem.yaml").exists():
         return dest

@@ -1,0 +1,4 @@
+def solve():
+    n = int(input())
+    values = list(map(float, input().split()))
+    print(f"{sum(values) / n:.10g}")

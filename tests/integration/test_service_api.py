@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from batchjudge.db.accounts import Role
@@ -55,7 +56,9 @@ class Api:
 
 
 @pytest.fixture
-def api(database_url: str, sandbox_data_dir: Path, tmp_path: Path) -> Iterator[Api]:
+def api(
+    database_url: str, sandbox_data_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Api]:
     data = tmp_path / "service"
     data.mkdir()
     data.chmod(0o755)
@@ -64,11 +67,18 @@ def api(database_url: str, sandbox_data_dir: Path, tmp_path: Path) -> Iterator[A
     engine = make_engine(database_url)
     tokens = {}
     with make_session_factory(engine).begin() as session:
-        for name, role in (("teacher", Role.TEACHER), ("student", Role.STUDENT)):
+        for name, role in (
+            ("admin", Role.ADMIN),
+            ("teacher", Role.TEACHER),
+            ("student", Role.STUDENT),
+        ):
             _, tokens[name] = create_user(session, name, role, institution="Test school")
         _, tokens["other"] = create_user(session, "other", Role.STUDENT)
     engine.dispose()
-    settings = Settings(data_dir=sandbox_data_dir, database_url=database_url, sandbox_slots=2)
+    overrides = getattr(request, "param", {})
+    settings = Settings(
+        data_dir=sandbox_data_dir, database_url=database_url, sandbox_slots=2, **overrides
+    )
     with TestClient(create_app(settings)) as client:
         yield Api(client, tokens)
 
@@ -242,3 +252,92 @@ def test_the_event_stream_of_a_compile_error_and_of_someone_else(api: Api):
         f"/api/v1/submissions/{submission_id}/events", headers=api.headers("other")
     )
     assert other.status_code == 404
+
+
+def test_admins_manage_institutions_users_and_tokens(api: Api):
+    made = api.post("/api/v1/admin/institutions", "admin", json={"name": "Eastside"})
+    assert made.status_code == 201
+    assert _error(api.post("/api/v1/admin/institutions", "admin", json={"name": "Eastside"}), 409)
+    created = api.post(
+        "/api/v1/admin/users",
+        "admin",
+        json={"name": "newbie", "role": "teacher", "institution": "Eastside"},
+    ).json()
+    assert (created["role"], created["institution_id"]) == ("teacher", made.json()["id"])
+    newbie = {"Authorization": f"Bearer {created['token']}"}
+    assert api.client.get("/api/v1/me", headers=newbie).json()["name"] == "newbie"
+    extra = api.post(
+        f"/api/v1/admin/users/{created['id']}/tokens", "admin", json={"expires_in_days": 1}
+    ).json()
+    assert extra["expires_at"] is not None
+    listed = api.get(f"/api/v1/admin/users/{created['id']}/tokens", "admin").json()
+    assert [t["token"] for t in listed] == [None, None]
+    assert (
+        api.client.delete(
+            f"/api/v1/admin/tokens/{extra['id']}", headers=api.headers("admin")
+        ).status_code
+        == 204
+    )
+    revoked = {"Authorization": f"Bearer {extra['token']}"}
+    assert _error(api.client.get("/api/v1/me", headers=revoked), 401) == "unauthorized"
+    patched = api.client.patch(
+        f"/api/v1/admin/users/{created['id']}", headers=api.headers("admin"), json={"active": False}
+    )
+    assert patched.json()["active"] is False
+    assert _error(api.client.get("/api/v1/me", headers=newbie), 401) == "unauthorized"
+    names = [u["name"] for u in api.get("/api/v1/admin/users", "admin").json()]
+    assert "newbie" in names
+    assert _error(api.get("/api/v1/admin/users", "teacher"), 403) == "forbidden"
+
+
+@pytest.mark.parametrize("api", [{"max_queue_length": 1}], indirect=True)
+def test_a_full_queue_answers_503_with_retry_after(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    slow = {
+        "problem_id": problem_id,
+        "language": "python3",
+        "source": "import time\ntime.sleep(1)\n",
+    }
+    answers = [api.post("/api/v1/submissions", json=slow) for _ in range(6)]
+    codes = [answer.status_code for answer in answers]
+    assert 503 in codes, codes
+    full = answers[codes.index(503)]
+    assert full.headers["retry-after"] == "30"
+    assert _error(full, 503) == "queue_full"
+
+
+# One submission per language and style, checked against the golden expectations (which
+# `batchjudge grade` meets in both modes).
+ACROSS_LANGUAGES = [
+    "ac_program.c",
+    "wa_overflow_solve.c",
+    "ac_program.cpp",
+    "re_throw_solve.cpp",
+    "re_exit_program.py",
+    "exit0_solve.py",
+    "AcProgram.java",
+    "MleSolve.java",
+    "tle_sleep_program.js",
+    "leak_global_solve.js",
+]
+
+
+def test_every_language_and_style_through_the_api_matches_the_engine(api: Api):
+    expected = yaml.safe_load((GOLDEN_SUM / "expected.yaml").read_text())
+    problem_id = api.upload(GOLDEN_SUM).json()["id"]
+    language = {"c": "c", "cpp": "cpp17", "py": "python3", "java": "java", "js": "javascript"}
+    ids = {}
+    for name in ACROSS_LANGUAGES:
+        body = {
+            "problem_id": problem_id,
+            "language": language[name.rsplit(".", 1)[1]],
+            "source": (GOLDEN_SUM / "submissions" / name).read_text(),
+            "style": expected[name].get("style", "auto"),
+        }
+        ids[name] = api.post("/api/v1/submissions", json=body).json()["id"]
+    styles = set()
+    for name, submission_id in ids.items():
+        done = api.wait_done(submission_id, timeout_s=300)
+        assert [t["verdict"] for t in done["tests"]] == expected[name]["verdicts"], name
+        styles.add((done["language"], done["style"]))
+    assert len(styles) == 10

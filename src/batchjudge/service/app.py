@@ -14,7 +14,7 @@ from batchjudge.execution.factory import resolve_data_dir
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.service.errors import install_error_handlers
 from batchjudge.service.queue import GradingQueue
-from batchjudge.service.routes import events, meta, problems, submissions
+from batchjudge.service.routes import admin, events, meta, problems, submissions
 from batchjudge.service.state import ServiceState
 from batchjudge.service.workers import GradingWorkers
 from batchjudge.services.grading_jobs import requeue_unfinished
@@ -74,4 +74,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(problems.router)
     app.include_router(submissions.router)
     app.include_router(events.router)
+    app.include_router(admin.router)
     return app

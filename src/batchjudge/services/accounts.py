@@ -19,11 +19,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, label: str = "") -> str:
-    """A new token for `user`; the plain text is returned once and never stored."""
+def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for `user` and its plain text, which is returned once, never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
-    return token
+    row = ApiToken(user=user, token_hash=hash_token(token), label=label)
+    session.add(row)
+    return row, token
 
 
 def find_or_create_institution(session: Session, name: str) -> Institution:
@@ -49,7 +50,8 @@ def create_user(
     if institution is not None:
         user.institution = find_or_create_institution(session, institution)
     session.add(user)
-    return user, issue_token(session, user, label="created with the user")
+    _, token = issue_token(session, user, label="created with the user")
+    return user, token
 
 
 def authenticate(session: Session, token: str, now: datetime | None = None) -> User | None:

@@ -1,11 +1,36 @@
-"""Settings read from BATCHJUDGE_* environment variables; the only reader of the environment."""
+"""Settings from BATCHJUDGE_* environment variables and an optional TOML file
+(`BATCHJUDGE_CONFIG`); the only reader of the environment."""
 
+import os
+from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from batchjudge.domain.errors import ConfigError
+
+#: The placeholder secret key; production refuses to start with it.
+DEFAULT_SECRET_KEY = "change-me"
+
+
+class Environment(StrEnum):
+    """Where the service runs."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class OptimizationMode(StrEnum):
+    """Who picks multi or single for a submission."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
 
 
 class Settings(BaseSettings):
@@ -15,7 +40,8 @@ class Settings(BaseSettings):
         data_dir: holds caches and sandbox state (`BATCHJUDGE_DATA_DIR`).
         sandbox_slots: executions that may run at once, each with its own uid and cgroups.
         sandbox_uid_base: slot k runs as uid `sandbox_uid_base + k`.
-        allow_reduced_sandbox: run even when full isolation is not available.
+        allow_reduced_sandbox: run even when full isolation is not available; unset means
+            yes in development and no in production.
         compile_cache_mb: size bound of the compiled-program cache.
         multi_test_enabled: site-wide switch for multi-test executions.
         max_tests_per_execution: cap on tests per execution in multi mode (0: no cap).
@@ -25,6 +51,10 @@ class Settings(BaseSettings):
         max_source_bytes: largest source a submission may have.
         max_upload_mb: largest problem package (zip) an upload may have.
         max_queue_length: queued submissions beyond which new ones get 503.
+        environment: `production` turns unsafe defaults into start-up errors.
+        secret_key: signs web sessions; must be changed in production.
+        default_optimization_mode: `auto` lets the service pick multi or single for
+            every submission; `manual` honours the mode each submission asks for.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -32,7 +62,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     sandbox_slots: int = Field(default=2, ge=1, le=64)
     sandbox_uid_base: int = Field(default=61000, ge=1000)
-    allow_reduced_sandbox: bool = True
+    allow_reduced_sandbox: bool | None = None
     compile_cache_mb: int = Field(default=2048, ge=16)
     multi_test_enabled: bool = True
     max_tests_per_execution: int = Field(default=0, ge=0)
@@ -41,12 +71,49 @@ class Settings(BaseSettings):
     max_source_bytes: int = Field(default=64 << 10, ge=1)
     max_upload_mb: int = Field(default=64, ge=1)
     max_queue_length: int = Field(default=1000, ge=1)
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    default_optimization_mode: OptimizationMode = OptimizationMode.AUTO
+
+    @property
+    def reduced_sandbox_allowed(self) -> bool:
+        """Whether a sandbox without full isolation may run graded code."""
+        if self.allow_reduced_sandbox is not None:
+            return self.allow_reduced_sandbox
+        return self.environment is not Environment.PRODUCTION
+
+
+def _with_file(path: Path) -> type[Settings]:
+    class FileSettings(Settings):
+        """Settings whose unset values come from a TOML file (environment first)."""
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - pydantic's signature
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
+            return (init_settings, env_settings, toml, file_secret_settings)
+
+    return FileSettings
 
 
 def load_settings() -> Settings:
-    """Read settings from the environment; a bad value is a ConfigError naming the variable."""
+    """Read settings from the environment and the TOML file `BATCHJUDGE_CONFIG` names;
+    a bad value is a ConfigError naming the variable."""
+    config = os.environ.get("BATCHJUDGE_CONFIG")
+    factory: type[Settings] = Settings
+    if config:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"BATCHJUDGE_CONFIG: {path} is not a file")
+        factory = _with_file(path)
     try:
-        return Settings()
+        return factory()
     except ValidationError as exc:
         problems = "; ".join(
             f"BATCHJUDGE_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"

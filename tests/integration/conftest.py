@@ -64,3 +64,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def reachable_dir() -> Iterator[Path]:
+    """A fresh folder the sandbox uids can traverse (pytest's own tmp dirs are 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix="bj-test-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -341,3 +341,20 @@ def test_every_language_and_style_through_the_api_matches_the_engine(api: Api):
         assert [t["verdict"] for t in done["tests"]] == expected[name]["verdicts"], name
         styles.add((done["language"], done["style"]))
     assert len(styles) == 10
+
+
+def _graded_mode(api: Api, asked: str) -> tuple[str, int]:
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    source = (EXAMPLE / "submissions" / "main.py").read_text()
+    body = {"problem_id": problem_id, "language": "python3", "source": source, "mode": asked}
+    done = api.wait_done(api.post("/api/v1/submissions", json=body).json()["id"])
+    return done["mode"], done["executions"]
+
+
+def test_in_auto_optimization_mode_the_service_picks_multi(api: Api):
+    assert _graded_mode(api, "single") == ("multi", 1)
+
+
+@pytest.mark.parametrize("api", [{"default_optimization_mode": "manual"}], indirect=True)
+def test_in_manual_optimization_mode_the_submission_picks(api: Api):
+    assert _graded_mode(api, "single") == ("single", 40)

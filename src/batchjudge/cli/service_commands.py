@@ -8,12 +8,13 @@ import uvicorn
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from batchjudge.cli.common import context_settings, user_errors
+from batchjudge.cli.common import USAGE_ERROR, context_settings, user_errors
 from batchjudge.db.accounts import Role
 from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import head_revision, is_current, upgrade
 from batchjudge.domain.errors import ConfigError
 from batchjudge.service.app import create_app
+from batchjudge.service.preflight import startup_problems
 from batchjudge.services.accounts import create_user
 from batchjudge.services.demo import seed_demo
 from batchjudge.settings import Settings
@@ -93,14 +94,11 @@ def serve_command(
 ) -> None:
     """Run the grading service (HTTP API and grading workers)."""
     settings = context_settings(ctx)
-    with user_errors():
-        url = _database_url(settings)
-        try:
-            current = is_current(url)
-        except SQLAlchemyError as exc:
-            raise ConfigError(f"cannot reach the database: {str(exc).splitlines()[0]}") from exc
-        if not current:
-            raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+    problems = startup_problems(settings)
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(USAGE_ERROR)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -28,7 +28,7 @@ def build_sandbox(settings: Settings, data_dir: Path) -> LocalSandbox:
             state_dir=data_dir / "sandbox",
             slots=settings.sandbox_slots,
             uid_base=settings.sandbox_uid_base,
-            allow_reduced=settings.allow_reduced_sandbox,
+            allow_reduced=settings.reduced_sandbox_allowed,
         )
     )
 

@@ -16,6 +16,7 @@ from batchjudge.domain.styles import Mode, Style
 from batchjudge.service.auth import CurrentUser, State
 from batchjudge.service.errors import ApiError
 from batchjudge.services.submissions import SubmissionRequest, submit
+from batchjudge.settings import OptimizationMode
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
@@ -150,9 +151,9 @@ def create_submission(state: State, user: CurrentUser, body: SubmissionIn) -> Ac
                 "too many submissions are waiting; try again soon",
                 {"Retry-After": "30"},
             )
-        request = SubmissionRequest(
-            body.problem_id, body.language, body.source, body.style, body.mode
-        )
+        manual = state.settings.default_optimization_mode is OptimizationMode.MANUAL
+        mode = body.mode if manual else Mode.AUTO  # in auto mode the service decides
+        request = SubmissionRequest(body.problem_id, body.language, body.source, body.style, mode)
         row = submit(
             session,
             session.merge(user, load=False),

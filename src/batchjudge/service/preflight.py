@@ -1,0 +1,37 @@
+"""What must hold before the service starts; each failure is one line saying what to fix."""
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from batchjudge.db.engine import database_url
+from batchjudge.db.migrate import is_current
+from batchjudge.domain.errors import ConfigError
+from batchjudge.execution.factory import build_sandbox, resolve_data_dir
+from batchjudge.settings import DEFAULT_SECRET_KEY, Environment, Settings
+
+
+def startup_problems(settings: Settings) -> list[str]:
+    """Every reason the service must not start, empty when it may."""
+    problems = []
+    production = settings.environment is Environment.PRODUCTION
+    if production and settings.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
+        problems.append("BATCHJUDGE_SECRET_KEY is the default placeholder: set a long random value")
+    try:
+        data_dir = resolve_data_dir(settings)
+    except ConfigError as exc:
+        return [*problems, str(exc)]
+    strength = build_sandbox(settings, data_dir).strength()
+    if not strength.full and not settings.reduced_sandbox_allowed:
+        problems.append(
+            "the sandbox would run with reduced isolation ("
+            + "; ".join(strength.gaps)
+            + "): fix that, or set BATCHJUDGE_ALLOW_REDUCED_SANDBOX=true"
+        )
+    url = database_url(settings.database_url, data_dir)
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        if not is_current(url):
+            problems.append(f"the database {shown} is not up to date: run `batchjudge db upgrade`")
+    except SQLAlchemyError as exc:
+        problems.append(f"cannot reach the database {shown}: {str(exc).splitlines()[0]}")
+    return problems

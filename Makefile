@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 # Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
 DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
 
-.PHONY: install system-packages run serve test lint typecheck pytest bench clean
+.PHONY: install system-packages run serve test lint typecheck pytest bench bench-service clean
 
 install: system-packages $(STAMP)
 
@@ -52,6 +52,9 @@ test: lint typecheck pytest
 
 bench: install
 	$(PY) benchmarks/engine.py
+
+bench-service: install
+	$(PY) benchmarks/service.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

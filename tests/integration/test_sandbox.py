@@ -331,3 +331,28 @@ def test_reduced_mode_without_bubblewrap_still_runs_and_cleans_up(sandbox, progr
     finally:
         asyncio.run(box.aclose())
         subprocess.run(["rm", "-rf", str(state)], check=True)
+
+
+def test_sandboxes_starting_at_once_share_one_state_dir(programs):
+    """Grading worker threads each start a sandbox on the same state dir at the same time
+    (the launcher build and the seccomp filter must not trip over each other)."""
+    state = Path(tempfile.mkdtemp(prefix="bj-shared-state-", dir="/var/tmp"))
+    state.chmod(0o755)
+    outcomes: dict[int, object] = {}
+
+    def start_and_run(index: int) -> None:
+        box = LocalSandbox(SandboxConfig(state_dir=state, slots=1, uid_base=UID_BASE + 20 + index))
+        try:
+            outcomes[index] = run(box, programs, "./whoami", stdin=b"x\n").exit_code
+        except Exception as exc:  # the assertion below shows which thread failed and how
+            outcomes[index] = exc
+        finally:
+            asyncio.run(box.aclose())
+
+    threads = [threading.Thread(target=start_and_run, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    subprocess.run(["rm", "-rf", str(state)], check=True)
+    assert outcomes == {0: 7, 1: 7, 2: 7, 3: 7}

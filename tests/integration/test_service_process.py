@@ -31,10 +31,14 @@ def _free_port() -> int:
 class Service:
     """A `batchjudge serve` process on a data dir of its own."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, database_url: str) -> None:
         self.data = data
         self.port = _free_port()
-        self.env = {"PATH": "/usr/bin:/bin", "BATCHJUDGE_DATA_DIR": str(data)}
+        self.env = {
+            "PATH": "/usr/bin:/bin",
+            "BATCHJUDGE_DATA_DIR": str(data),
+            "BATCHJUDGE_DATABASE_URL": database_url,
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = (data / "server.log").open("ab")
 
@@ -90,10 +94,11 @@ class Service:
 
 
 @pytest.fixture
-def service() -> Iterator[Service]:
+def service(database_url: str) -> Iterator[Service]:
+    """A server on SQLite (the embedded default) or PostgreSQL."""
     data = Path(tempfile.mkdtemp(prefix="bj-service-", dir="/var/tmp"))
     data.chmod(0o755)
-    running = Service(data)
+    running = Service(data, database_url)
     yield running
     running.stop()
     subprocess.run(["rm", "-rf", str(data)], check=False)

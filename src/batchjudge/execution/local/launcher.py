@@ -1,7 +1,7 @@
 """Builds the C launcher (launcher.c) once per source version into the sandbox state folder."""
 
 import hashlib
-import os
+import uuid
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +18,8 @@ def ensure_launcher(state_dir: Path) -> Path:
     if binary.exists():
         return binary
     state_dir.mkdir(parents=True, exist_ok=True)
-    staging = state_dir / f".launcher-{os.getpid()}"
+    # Unique per call: threads of one process may build it at the same moment.
+    staging = state_dir / f".launcher-{uuid.uuid4().hex}"
     staging.with_suffix(".c").write_bytes(source)
     built = run_plain(
         [_COMPILER, "-O2", "-Wall", "-o", str(staging), str(staging.with_suffix(".c"))],

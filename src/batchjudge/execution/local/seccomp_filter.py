@@ -8,6 +8,7 @@ Foreign architectures (i386, x32 entry points) are killed by libseccomp's defaul
 
 import errno
 import socket
+import uuid
 from pathlib import Path
 
 import pyseccomp as seccomp
@@ -82,8 +83,11 @@ def write_filter(path: Path) -> Path:
         # clone3 passes its flags in memory the filter cannot read; glibc falls back to clone.
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
+        # Written aside and renamed: sandboxes starting at once must never read half a file.
+        staging = path.with_name(f".{path.name}-{uuid.uuid4().hex}")
+        with staging.open("wb") as out:
             rules.export_bpf(out)
+        staging.replace(path)
     except (OSError, RuntimeError, ValueError) as error:
         raise SandboxError(f"cannot build the seccomp filter: {error}") from error
     return path

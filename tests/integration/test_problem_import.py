@@ -88,3 +88,19 @@ def test_a_malformed_package_names_the_problem_and_the_file(engine: Engine, tmp_
             import_package(
                 session, BlobStore(tmp_path), teacher, buffer.getvalue(), "b.zip", LIMITS
             )
+
+
+def test_an_unwrapped_package_is_named_after_its_upload(engine: Engine, tmp_path: Path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("problem.yaml", "name: x\nvalidation: nonsense\n")
+        archive.writestr("data/secret/1.in", "1\n")
+        archive.writestr("data/secret/1.ans", "1\n")
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        teacher, _ = create_user(session, "teacher", Role.TEACHER)
+        session.flush()
+        with pytest.raises(ProblemError, match=r"^mytask: problem\.yaml"):
+            import_package(
+                session, BlobStore(tmp_path), teacher, buffer.getvalue(), "mytask.zip", LIMITS
+            )

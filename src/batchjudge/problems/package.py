@@ -15,21 +15,23 @@ from batchjudge.problems.testdata import find_cases
 from batchjudge.validation.flags import ValidatorFlags, parse_default_flags, split_flags
 
 
-def load_problem(path: Path) -> Problem:
+def load_problem(path: Path, label: str | None = None) -> Problem:
     """Read the package at `path`: problem.yaml, the tests, and any custom validator.
 
     Test files are only listed, never read, so large packages load quickly. Validator
     sources are read (they are small and the engine needs their bytes).
 
+    `label` names the problem in messages (default: its directory's name).
+
     Raises:
         ProblemError: the package is malformed. The message starts with the problem's
-            directory name and the offending file, e.g.
+            label and the offending file, e.g.
             "sum-pairs: problem.yaml: limits.time_limit must be a positive number".
     """
     root = Path(path).absolute()
     if not root.is_dir():
         raise ProblemError(f"{path}: no such problem directory")
-    label = root.resolve().name or str(root)
+    label = label or root.resolve().name or str(root)
     config = read_config(root, label)
     validation = _validation(root, label, config)
     cases = find_cases(root, label)

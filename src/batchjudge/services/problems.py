@@ -45,7 +45,9 @@ def import_package(
         raise PermissionDeniedError("only teachers and admins upload problems")
     with tempfile.TemporaryDirectory(prefix="bj-upload-") as folder:
         root = extract_package(package, Path(folder), upload_name, limits)
-        problem_files = load_problem(root)
+        # Messages name the package's own folder, or the upload, never our temp dir.
+        label = root.name if root != Path(folder) else Path(upload_name).stem
+        problem_files = load_problem(root, label)
         tests = [
             ProblemTest(
                 position=position,

@@ -1,5 +1,7 @@
 """Commands around the service: serve, db upgrade, users create, seed-demo."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -7,6 +9,7 @@ import typer
 import uvicorn
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from batchjudge.cli.common import USAGE_ERROR, context_settings, user_errors
 from batchjudge.db.accounts import Role
@@ -55,6 +58,23 @@ def db_upgrade_command(ctx: typer.Context) -> None:
     )
 
 
+@contextmanager
+def _current_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, which must be up to date; database failures
+    become one-line ConfigErrors."""
+    url = _database_url(settings)
+    try:
+        if not is_current(url):
+            raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+        engine = make_engine(url)
+        try:
+            yield make_session_factory(engine)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
+
+
 users_app = typer.Typer(help="Manage accounts.")
 
 
@@ -69,21 +89,10 @@ def users_create_command(
 ) -> None:
     """Create a user and print their API token (shown only this once)."""
     settings = context_settings(ctx)
-    with user_errors():
-        url = _database_url(settings)
-        try:
-            if not is_current(url):
-                raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
-            engine = make_engine(url)
-            try:
-                with make_session_factory(engine).begin() as session:
-                    user, token = create_user(session, name, role, institution)
-                    session.flush()
-                    user_id = user.id
-            finally:
-                engine.dispose()
-        except SQLAlchemyError as exc:
-            raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
+    with user_errors(), _current_database(settings) as sessions, sessions.begin() as session:
+        user, token = create_user(session, name, role, institution)
+        session.flush()
+        user_id = user.id
     typer.echo(f"user {name} (id {user_id}, {role.value}); API token: {token}")
 
 
@@ -110,22 +119,10 @@ def seed_demo_command(
     settings = context_settings(ctx)
     with user_errors():
         data_dir = settings.data_dir.resolve()
-        url = _database_url(settings)
-        try:
-            if not is_current(url):
-                raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
-            engine = make_engine(url)
-            try:
-                tokens = seed_demo(
-                    make_session_factory(engine),
-                    BlobStore(data_dir / "blobs"),
-                    data_dir / "demo-tokens.json",
-                    problems,
-                )
-            finally:
-                engine.dispose()
-        except SQLAlchemyError as exc:
-            raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
+        with _current_database(settings) as sessions:
+            tokens = seed_demo(
+                sessions, BlobStore(data_dir / "blobs"), data_dir / "demo-tokens.json", problems
+            )
     typer.echo(f"demo users (tokens kept in {data_dir / 'demo-tokens.json'}):")
     for role, token in tokens.items():
         typer.echo(f"  {role:<8} demo-{role:<8} {token}")

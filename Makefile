@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 # Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
 DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
 
-.PHONY: install system-packages run serve test lint typecheck pytest bench bench-service clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service clean
 
 install: system-packages $(STAMP)
 
@@ -29,14 +29,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The grading service on http://127.0.0.1:8000: migrates the SQLite database, seeds demo
+# users and problems on the first run (printing their tokens and curl commands every run),
+# then serves. A second run keeps the data.
 run: install
-	$(BIN)/batchjudge grade examples/sum-pairs examples/sum-pairs/submissions/solve.cpp
-
-# The grading service on http://127.0.0.1:8000 with demo users and problems (idempotent).
-serve: install
 	$(BIN)/batchjudge db upgrade
 	$(BIN)/batchjudge seed-demo examples/sum-pairs examples/average
 	$(BIN)/batchjudge serve --host 127.0.0.1 --port 8000
+
+# The engine alone: grade the bundled example from the command line.
+grade-example: install
+	$(BIN)/batchjudge grade examples/sum-pairs examples/sum-pairs/submissions/solve.cpp
 
 lint: install
 	$(BIN)/ruff format --check src tests benchmarks

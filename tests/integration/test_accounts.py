@@ -93,3 +93,18 @@ def test_users_create_prints_a_working_token(tmp_path: Path):
     wrong_role = _cli(tmp_path, "users", "create", "linus", "--role", "wizard")
     assert wrong_role.returncode == 2
     assert len(wrong_role.stderr.strip().splitlines()) == 1
+
+
+def test_last_use_is_recorded_without_a_write_per_request(engine: Engine):
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        _, token = create_user(session, "ada", Role.STUDENT)
+    start = datetime.now(UTC)
+    stamps = []
+    for minutes in (0, 1, 6):
+        with sessions.begin() as session:
+            authenticate(session, token, now=start + timedelta(minutes=minutes))
+        with sessions() as session:
+            stamps.append(session.scalars(select(ApiToken.last_used_at)).one())
+    assert stamps[0] == stamps[1]
+    assert stamps[2] - stamps[0] == timedelta(minutes=6)

@@ -447,14 +447,15 @@ def run_in_private_tmp(
 @pytest.fixture(scope="session")
 def private_tmp_works() -> None:
     if shutil.which("unshare") is None or shutil.which("setpriv") is None:
-        pytest.skip("needs unshare(1) and setpriv(1) for a private /tmp")
+        # util-linux is installed by `make install`; a missing tool is a broken set-up.
+        pytest.fail("needs unshare(1) and setpriv(1) for a private /tmp: run `make install`")
     probe = subprocess.run(
         ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs t /tmp"],
         capture_output=True,
         check=False,
     )
     if probe.returncode != 0:
-        pytest.skip(f"cannot make a private /tmp: {probe.stderr.decode(errors='replace')}")
+        pytest.fail(f"cannot make a private /tmp: {probe.stderr.decode(errors='replace')}")
 
 
 def _build(variant: str, root: Path, defines: list[str]) -> Driver:

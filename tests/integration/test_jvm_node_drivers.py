@@ -369,7 +369,7 @@ def _command(bundle: LanguageBundle, style: str) -> list[str]:
 def java_box(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Scenarios.java and the driver, compiled once by the language's compile command."""
     if not JAVA.exists():
-        pytest.skip(f"needs {JAVA}")
+        pytest.fail(f"needs {JAVA}: run `make install` (it installs openjdk-17-jdk-headless)")
     bundle = language("java")
     box = tmp_path_factory.mktemp("java") / "box"
     _prepare(bundle, box, "Scenarios.java", JAVA_SCENARIOS)
@@ -386,7 +386,7 @@ def java_box(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def js_boxes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One box per JavaScript style, plus the stdin readers in the program box."""
     if not NODE.exists():
-        pytest.skip(f"needs {NODE}")
+        pytest.fail(f"needs {NODE}: run `make install` (it installs nodejs)")
     bundle = language("javascript")
     root = tmp_path_factory.mktemp("js")
     boxes = {}

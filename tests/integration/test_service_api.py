@@ -358,3 +358,23 @@ def test_in_auto_optimization_mode_the_service_picks_multi(api: Api):
 @pytest.mark.parametrize("api", [{"default_optimization_mode": "manual"}], indirect=True)
 def test_in_manual_optimization_mode_the_submission_picks(api: Api):
     assert _graded_mode(api, "single") == ("single", 40)
+
+
+def test_ids_beyond_the_database_integer_range_are_a_4xx(api: Api):
+    huge = 2**40
+    assert _error(api.get(f"/api/v1/problems/{huge}"), 422) == "invalid_request"
+    assert _error(api.get(f"/api/v1/submissions/{huge}"), 422) == "invalid_request"
+    assert _error(api.get(f"/api/v1/submissions/{huge}/events"), 422) == "invalid_request"
+    body = {"problem_id": huge, "language": "c", "source": "int main(){}"}
+    assert _error(api.post("/api/v1/submissions", json=body), 422) == "invalid_request"
+    listed = api.get("/api/v1/submissions", params={"problem_id": huge})
+    assert _error(listed, 422) == "invalid_request"
+    far = api.get("/api/v1/submissions", params={"offset": 10**30})
+    assert _error(far, 422) == "invalid_request"
+    files = {"package": ("s.zip", zip_folder(EXAMPLE), "application/zip")}
+    again = api.post("/api/v1/problems", "teacher", files=files, data={"problem_id": str(huge)})
+    assert _error(again, 422) == "invalid_request"
+    patched = api.client.patch(
+        f"/api/v1/admin/users/{huge}", headers=api.headers("admin"), json={"active": False}
+    )
+    assert _error(patched, 422) == "invalid_request"

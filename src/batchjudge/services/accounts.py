@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from batchjudge.domain.errors import ConflictError
 
 #: Prefix of every token we issue, so a leaked one is easy to recognise in logs and scans.
 TOKEN_PREFIX = "bj_"
+_LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
 def hash_token(token: str) -> str:
@@ -66,5 +67,7 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> U
         return None
     if not row.user.active:
         return None
-    row.last_used_at = moment
+    # Recorded coarsely: a write on every request would contend with the grading workers.
+    if row.last_used_at is None or moment - row.last_used_at > _LAST_USED_GRANULARITY:
+        row.last_used_at = moment
     return row.user

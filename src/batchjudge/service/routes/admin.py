@@ -9,6 +9,7 @@ from sqlalchemy import select
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.domain.errors import ConflictError, NotFoundError
 from batchjudge.service.auth import CurrentUser, State, require_role
+from batchjudge.service.ids import IdPath
 from batchjudge.services.accounts import create_user, find_or_create_institution, issue_token
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -135,7 +136,7 @@ def list_users(state: State, user: CurrentUser) -> list[UserOut]:
 
 
 @router.patch("/users/{user_id}")
-def update_user(state: State, user: CurrentUser, user_id: int, body: UserPatch) -> UserOut:
+def update_user(state: State, user: CurrentUser, user_id: IdPath, body: UserPatch) -> UserOut:
     """Change a user's role, or deactivate them (their tokens stop working)."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
@@ -150,7 +151,7 @@ def update_user(state: State, user: CurrentUser, user_id: int, body: UserPatch) 
 
 
 @router.post("/users/{user_id}/tokens", status_code=201)
-def create_token(state: State, user: CurrentUser, user_id: int, body: TokenIn) -> TokenOut:
+def create_token(state: State, user: CurrentUser, user_id: IdPath, body: TokenIn) -> TokenOut:
     """Issue another token for a user."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
@@ -165,7 +166,7 @@ def create_token(state: State, user: CurrentUser, user_id: int, body: TokenIn) -
 
 
 @router.get("/users/{user_id}/tokens")
-def list_tokens(state: State, user: CurrentUser, user_id: int) -> list[TokenOut]:
+def list_tokens(state: State, user: CurrentUser, user_id: IdPath) -> list[TokenOut]:
     """A user's tokens (never their plain text)."""
     require_role(user, Role.ADMIN)
     with state.sessions() as session:
@@ -176,7 +177,7 @@ def list_tokens(state: State, user: CurrentUser, user_id: int) -> list[TokenOut]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(state: State, user: CurrentUser, token_id: int) -> None:
+def revoke_token(state: State, user: CurrentUser, token_id: IdPath) -> None:
     """Revoke a token at once."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:

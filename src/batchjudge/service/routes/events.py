@@ -14,6 +14,7 @@ from batchjudge.db.accounts import Role
 from batchjudge.db.submissions import Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.service.auth import CurrentUser, State
+from batchjudge.service.ids import IdPath
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
@@ -21,7 +22,7 @@ _POLL_S = 0.2
 _FINISHED = (SubmissionStatus.DONE, SubmissionStatus.FAILED)
 
 
-def visible_submission(state: State, user: CurrentUser, submission_id: int) -> int:
+def visible_submission(state: State, user: CurrentUser, submission_id: IdPath) -> int:
     """The id, when the caller may see the submission (checked before streaming starts)."""
     with state.sessions() as session:
         owner = session.scalar(select(Submission.user_id).where(Submission.id == submission_id))

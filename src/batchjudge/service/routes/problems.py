@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from batchjudge.domain.errors import NotFoundError
 from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.service.auth import CurrentUser, State, require_role
 from batchjudge.service.errors import ApiError
+from batchjudge.service.ids import IdForm, IdPath
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import latest_version
 
@@ -81,7 +82,7 @@ async def upload_problem(
     state: State,
     user: CurrentUser,
     package: Annotated[UploadFile, File(description="A Kattis problem package as a zip.")],
-    problem_id: Annotated[int | None, Form(description="Upload a new version of it.")] = None,
+    problem_id: IdForm = None,
 ) -> UploadOut:
     """Upload a package (teachers and admins): a new problem, or a new version of one."""
     require_role(user, Role.TEACHER, Role.ADMIN)
@@ -110,7 +111,7 @@ def list_problems(state: State, _user: CurrentUser) -> list[ProblemOut]:
 
 
 @router.get("/{problem_id}")
-def get_problem(state: State, user: CurrentUser, problem_id: int) -> ProblemOut:
+def get_problem(state: State, user: CurrentUser, problem_id: IdPath) -> ProblemOut:
     """A problem with its samples; teachers and admins also see every test's name."""
     with state.sessions() as session:
         version = latest_version(session, problem_id)

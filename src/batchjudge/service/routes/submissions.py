@@ -15,6 +15,7 @@ from batchjudge.domain.errors import NotFoundError
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.service.auth import CurrentUser, State
 from batchjudge.service.errors import ApiError
+from batchjudge.service.ids import MAX_ID, IdField, IdPath, IdQuery
 from batchjudge.services.submissions import SubmissionRequest, submit
 from batchjudge.settings import OptimizationMode
 
@@ -26,7 +27,7 @@ _PREVIEW = 4096
 class SubmissionIn(BaseModel):
     """A submission: the source of one file."""
 
-    problem_id: int
+    problem_id: IdField
     language: str = Field(description="Language id, alias or Judge0 id.")
     source: str
     style: Style = Style.AUTO
@@ -168,7 +169,7 @@ def create_submission(state: State, user: CurrentUser, body: SubmissionIn) -> Ac
 
 
 @router.get("/{submission_id}")
-def get_submission(state: State, user: CurrentUser, submission_id: int) -> SubmissionOut:
+def get_submission(state: State, user: CurrentUser, submission_id: IdPath) -> SubmissionOut:
     """A submission with its per-test results so far."""
     with state.sessions() as session:
         return describe(state, session, user, _visible(session, user, submission_id))
@@ -178,11 +179,11 @@ def get_submission(state: State, user: CurrentUser, submission_id: int) -> Submi
 def list_submissions(
     state: State,
     user: CurrentUser,
-    problem_id: int | None = None,
-    user_id: int | None = None,
+    problem_id: IdQuery = None,
+    user_id: IdQuery = None,
     status: SubmissionStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[SubmissionOut]:
     """Submissions, newest first; students see only their own."""
     query = select(Submission).order_by(Submission.id.desc())

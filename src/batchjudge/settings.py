@@ -33,6 +33,28 @@ class OptimizationMode(StrEnum):
     MANUAL = "manual"
 
 
+class BackendKind(StrEnum):
+    """Where submissions are executed."""
+
+    LOCAL = "local"
+    JUDGE0 = "judge0"
+
+
+class Judge0Auth(StrEnum):
+    """How the Judge0 backend authenticates to its server."""
+
+    NONE = "none"
+    TOKEN = "token"  # self-hosted: X-Auth-Token
+    RAPIDAPI = "rapidapi"  # X-RapidAPI-Key and X-RapidAPI-Host
+
+
+class Judge0Fallback(StrEnum):
+    """What happens when the Judge0 server is down or every key's quota is spent."""
+
+    LOCAL = "local"  # grade on the local sandbox instead
+    WAIT = "wait"  # keep the submission queued and try again later
+
+
 class Settings(BaseSettings):
     """Configuration of one batchjudge process.
 
@@ -55,6 +77,25 @@ class Settings(BaseSettings):
         secret_key: signs web sessions; must be changed in production.
         default_optimization_mode: `auto` lets the service pick multi or single for
             every submission; `manual` honours the mode each submission asks for.
+        backend: `local` runs submissions in the embedded sandbox, `judge0` on a Judge0
+            server at `judge0_url`.
+        judge0_url: base URL of the Judge0 server (`https://judge0-ce.p.rapidapi.com`,
+            `http://host:2358`, or another batchjudge's `/judge0`).
+        judge0_auth: `none`, `token` (X-Auth-Token) or `rapidapi`; the secrets come from
+            the key pool (`batchjudge keys add`).
+        judge0_rapidapi_host: X-RapidAPI-Host; empty means the host of `judge0_url`.
+        judge0_fallback: `local` or `wait`, when Judge0 is down or out of quota.
+        judge0_retry_after_s: how long `wait` keeps a submission queued before retrying.
+        judge0_timeout_s: seconds one HTTP request to Judge0 may take.
+        judge0_max_retries: retries of a request that failed with 5xx or a timeout.
+        public_base_url: this server's address as Judge0 can reach it; when set, the
+            Judge0 backend asks for callbacks instead of polling.
+        master_key: Fernet key that encrypts stored Judge0 keys (`BATCHJUDGE_MASTER_KEY`);
+            unset means the key file.
+        master_key_file: where the master key is kept when `master_key` is unset; empty
+            means `<data_dir>/master.key`, created (0600) on first use.
+        judge0_api_auth: the Judge0-compatible API at `/judge0` needs an X-Auth-Token
+            (one of our API tokens); off lets anyone use it.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -74,6 +115,18 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     default_optimization_mode: OptimizationMode = OptimizationMode.AUTO
+    backend: BackendKind = BackendKind.LOCAL
+    judge0_url: str = ""
+    judge0_auth: Judge0Auth = Judge0Auth.NONE
+    judge0_rapidapi_host: str = ""
+    judge0_fallback: Judge0Fallback = Judge0Fallback.WAIT
+    judge0_retry_after_s: float = Field(default=60.0, gt=0)
+    judge0_timeout_s: float = Field(default=10.0, gt=0)
+    judge0_max_retries: int = Field(default=3, ge=0, le=10)
+    public_base_url: str = ""
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
+    judge0_api_auth: bool = True
 
     @property
     def reduced_sandbox_allowed(self) -> bool:

@@ -2,6 +2,7 @@
 
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.db.base import Base
+from batchjudge.db.judge0 import Judge0ApiKey, Judge0Submission
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 
@@ -10,6 +11,8 @@ __all__ = [
     "Base",
     "Execution",
     "Institution",
+    "Judge0ApiKey",
+    "Judge0Submission",
     "Problem",
     "ProblemTest",
     "ProblemVersion",

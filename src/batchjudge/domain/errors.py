@@ -8,6 +8,7 @@
     ├── ConflictError          a name or version that exists already
     ├── NotFoundError          no such problem, submission or user
     ├── PermissionDeniedError  the user's role does not allow it
+    ├── RemoteUnavailable      a remote judge is down or out of quota; the fallback applies
     └── BackendError           infrastructure failed; grading reports IE
         ├── SandboxError       the local sandbox could not run something
         └── ProtocolError      a driver spoke a protocol we could not parse
@@ -58,3 +59,12 @@ class SandboxError(BackendError):
 
 class ProtocolError(BackendError):
     """A driver's output broke the framing protocol."""
+
+
+class RemoteUnavailable(BatchjudgeError):
+    """A remote judge cannot take work now: it is unreachable or every key's quota is
+    spent. Not a verdict: the configured fallback (local sandbox or wait) applies."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from batchjudge.execution.limits import ResourceLimits
-from batchjudge.execution.outcome import ExecutionResult
+from batchjudge.execution.outcome import ExecutionResult, RemoteCall
 from batchjudge.languages.registry import LanguageBundle
 from batchjudge.languages.spec import CompileStep
 
@@ -47,6 +47,10 @@ class CompileResult:
         cached: the program came from the compile cache.
         program: the runnable program when `ok`.
         executions: sandbox executions spent (0 when cached).
+        deferred: nothing was compiled yet; the first `run` compiles and reports a
+            compile error in `ExecutionResult.compile_error` (Judge0 compiles and runs in
+            one billed call).
+        calls: HTTP requests a remote backend spent here (server discovery).
     """
 
     ok: bool
@@ -55,6 +59,8 @@ class CompileResult:
     cached: bool
     program: Program | None
     executions: int = 1
+    deferred: bool = False
+    calls: tuple[RemoteCall, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,22 @@ class Termination(StrEnum):
 
 
 @dataclass(frozen=True)
+class RemoteCall:
+    """One HTTP request a remote backend made; each is billed, so each is recorded.
+
+    Attributes:
+        kind: `create` (the call that ran tests), `poll`, `discover` or `retry` (a
+            request that failed and was repeated).
+        duration_s: seconds the request took.
+        outcome: the HTTP status, or what went wrong (`timeout`, `connect`).
+    """
+
+    kind: str
+    duration_s: float
+    outcome: str
+
+
+@dataclass(frozen=True)
 class ExecutionResult:
     """Outcome of one sandboxed process tree.
 
@@ -27,6 +43,12 @@ class ExecutionResult:
         peak_memory_kb: peak memory of the whole tree, in KiB.
         stdout: what it wrote to stdout (at most the output cap).
         stderr: what it wrote to stderr (at most the output cap).
+        truncated: a remote server's maximum limits were below what this execution asked
+            for and one of them ended it, so the test it was running has no verdict yet
+            and goes again in a follow-up execution.
+        compile_error: a backend that compiles together with the first run (Judge0)
+            found that the program does not compile; these are the compiler's messages.
+        calls: HTTP requests a remote backend spent on this execution.
     """
 
     termination: Termination
@@ -37,6 +59,9 @@ class ExecutionResult:
     peak_memory_kb: int
     stdout: bytes
     stderr: bytes
+    truncated: bool = False
+    compile_error: str | None = None
+    calls: tuple[RemoteCall, ...] = ()
 
     @property
     def succeeded(self) -> bool:

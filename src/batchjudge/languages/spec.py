@@ -76,6 +76,36 @@ class PlainCommands(_Strict):
     _placeholders = field_validator("run")(_check_placeholders)
 
 
+class Judge0Identity(_Strict):
+    """How the language is known on Judge0 servers, ours and remote ones.
+
+    Attributes:
+        name: our Judge0-style name; `$version` is what `version_command` prints.
+        version_command: prints the toolchain's version (stdout or stderr).
+        version_pattern: picks the version out of that output.
+        match: regular expression that finds this language among a server's names; the
+            highest version among the matches wins.
+        remote_compile: compile command for a Judge0 server, used instead of `compile`
+            when that one relies on files prepared on this machine (`$prep`).
+    """
+
+    name: str
+    version_command: tuple[str, ...]
+    version_pattern: str = r"(\d+(?:\.\d+)+)"
+    match: str
+    remote_compile: tuple[str, ...] | None = None
+
+    _placeholders = field_validator("remote_compile")(
+        lambda command: None if command is None else _check_placeholders(command)
+    )
+
+    @field_validator("match", "version_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        re.compile(pattern)
+        return pattern
+
+
 class StyleRules(_Strict):
     """Regular expressions (multi-line mode) that tell program style from solve() style."""
 
@@ -119,6 +149,7 @@ class LanguageSpec(_Strict):
     run: RunStep
     plain: PlainCommands | None = None
     selftest: SelfTest
+    judge0: Judge0Identity | None = None
 
     @field_validator("extensions")
     @classmethod

@@ -8,7 +8,7 @@
     ├── ConflictError          a name or version that exists already
     ├── NotFoundError          no such problem, submission or user
     ├── PermissionDeniedError  the user's role does not allow it
-    ├── RemoteUnavailable      a remote judge is down or out of quota; the fallback applies
+    ├── RemoteUnavailableError      a remote judge is down or out of quota; the fallback applies
     └── BackendError           infrastructure failed; grading reports IE
         ├── SandboxError       the local sandbox could not run something
         └── ProtocolError      a driver spoke a protocol we could not parse
@@ -61,7 +61,7 @@ class ProtocolError(BackendError):
     """A driver's output broke the framing protocol."""
 
 
-class RemoteUnavailable(BatchjudgeError):
+class RemoteUnavailableError(BatchjudgeError):
     """A remote judge cannot take work now: it is unreachable or every key's quota is
     spent. Not a verdict: the configured fallback (local sandbox or wait) applies."""
 

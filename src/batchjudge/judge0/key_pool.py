@@ -53,7 +53,7 @@ class StaticKeyPool:
     def record_use(self, lease: KeyLease, remaining: int | None, now: datetime) -> None:
         """Nothing to count for a single credential."""
 
-    def mark_exhausted(self, lease: KeyLease, until: datetime) -> None:
+    def mark_exhausted(self, lease: KeyLease, until: datetime) -> None:  # noqa: ARG002 - one credential
         """Rest the credential until `until`."""
         self._exhausted_until = until
 

@@ -26,6 +26,22 @@ class ExecutionRecord:
 
 
 @dataclass(frozen=True)
+class TestOutput:
+    """What a test's process wrote and how it ended, kept when the caller asks for it.
+
+    `exit_code` and `signal` are None when unknown (a test whose execution died).
+    """
+
+    __test__ = False  # not a pytest test class
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int | None
+    signal: int | None
+    wall_time_s: float
+
+
+@dataclass(frozen=True)
 class CaseResult:
     """The verdict of one test.
 
@@ -36,6 +52,7 @@ class CaseResult:
         memory_kb: peak memory of the test, in KiB.
         message: why it failed, for people (validator message, runtime error, ...).
         output_preview: the start of the test's output, kept for samples.
+        output: the test's whole output, when `GradeOptions.keep_output_bytes` asks.
     """
 
     name: str
@@ -44,6 +61,7 @@ class CaseResult:
     memory_kb: int = 0
     message: str = ""
     output_preview: str | None = None
+    output: TestOutput | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from batchjudge.domain.errors import BackendError, ProtocolError
-from batchjudge.domain.reports import CaseResult, ExecutionKind, ExecutionRecord
+from batchjudge.domain.reports import CaseResult, ExecutionKind, ExecutionRecord, TestOutput
 from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.backend import ExecutionBackend, Program, RunRequest
 from batchjudge.grading.budget import batch_item, execution_limits
@@ -130,8 +130,18 @@ async def _run_batch(
         return len(parsed.frames)  # run_tests skips the rest, the dead test included
     item = batch[len(parsed.frames)]
     verdict, message = dead_execution_verdict(result, target.language.spec, options.stderr_keep)
+    output = None
+    if options.keep_output_bytes:
+        keep = options.keep_output_bytes
+        # The dead test's own stdout cannot be told apart from the framing; its stderr can.
+        output = TestOutput(b"", result.stderr[:keep], None, result.signal, result.wall_time_s)
     state.results[item.index] = CaseResult(
-        problem.cases[item.index].name, verdict, result.cpu_time_s, result.peak_memory_kb, message
+        problem.cases[item.index].name,
+        verdict,
+        result.cpu_time_s,
+        result.peak_memory_kb,
+        message,
+        output=output,
     )
     return len(parsed.frames) + 1
 
@@ -156,6 +166,22 @@ async def _judge_frame(
                 state.executions.append(outcome.execution)
             failure = (outcome.verdict, outcome.message)
     verdict, message = failure
+    output = None
+    if options.keep_output_bytes:
+        keep = options.keep_output_bytes
+        output = TestOutput(
+            frame.stdout[:keep],
+            frame.stderr[:keep],
+            frame.exit_code,
+            frame.signal or None,
+            frame.wall_time_s,
+        )
     return CaseResult(
-        case.name, verdict, frame.cpu_time_s, frame.memory_kb, message, output_preview=preview
+        case.name,
+        verdict,
+        frame.cpu_time_s,
+        frame.memory_kb,
+        message,
+        output_preview=preview,
+        output=output,
     )

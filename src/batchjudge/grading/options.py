@@ -17,6 +17,8 @@ class GradeOptions:
         wall_factor: a test's real-time limit is `time_limit * wall_factor + wall_extra_s`.
         wall_extra_s: see `wall_factor`.
         stderr_keep: bytes of a failing test's stderr kept in its message.
+        keep_output_bytes: bytes of each test's stdout and stderr kept whole in its
+            result, for APIs that hand program output back (the Judge0 one); 0 keeps none.
     """
 
     mode: Mode = Mode.AUTO
@@ -26,3 +28,4 @@ class GradeOptions:
     wall_factor: float = 2.0
     wall_extra_s: float = 0.5
     stderr_keep: int = 2048
+    keep_output_bytes: int = 0

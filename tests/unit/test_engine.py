@@ -1,6 +1,5 @@
 """The multi-test engine over the FakeBackend: verdicts, execution counts, recovery."""
 
-from collections.abc import Callable
 
 import pytest
 
@@ -12,32 +11,8 @@ from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.pipeline import grade
 from batchjudge.grading.submission import Submission
 from batchjudge.languages.framing import FrameStatus
-from batchjudge.languages.registry import LanguageBundle, LanguageRegistry
 from batchjudge.problems.package import load_problem
-
-
-def echo(test_input: bytes) -> FakeTest:
-    return FakeTest(output=test_input)
-
-
-def failing_on(bad: set[int], how: FakeTest) -> Callable[[bytes], FakeTest]:
-    def behave(test_input: bytes) -> FakeTest:
-        return how if int(test_input) in bad else FakeTest(output=test_input)
-
-    return behave
-
-
-async def run(
-    make_problem,
-    language: LanguageBundle,
-    registry: LanguageRegistry,
-    backend: FakeBackend,
-    tests: int = 40,
-    **options: object,
-):
-    problem = load_problem(make_problem(tests=tests))
-    submission = Submission(language, "main", Style.AUTO)
-    return await grade(problem, submission, backend, registry, GradeOptions(**options))
+from support.engine import RecordingObserver, echo, failing_on, run
 
 
 @pytest.mark.anyio
@@ -230,22 +205,6 @@ async def test_run_command_gets_the_problem_memory_and_style(
     await run(make_problem, fake_language, fake_registry, backend, tests=2)
     assert list(backend.runs[0].command) == ["fakerun", "main.fake", "program", "256"]
     assert backend.runs[0].limits.memory_mb == 256
-
-
-class RecordingObserver:
-    """Remembers every event with the number of run executions started before it."""
-
-    def __init__(self, backend: FakeBackend) -> None:
-        self.backend = backend
-        self.events: list[tuple[str, int, str, int]] = []
-
-    async def compiled(self, report) -> None:
-        self.events.append(
-            ("compiled", -1, "ok" if report.ok else "failed", len(self.backend.runs))
-        )
-
-    async def test_finished(self, position, result) -> None:
-        self.events.append(("test", position, result.verdict.value, len(self.backend.runs)))
 
 
 @pytest.mark.anyio

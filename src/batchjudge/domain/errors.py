@@ -16,6 +16,12 @@
 Student failures (WA, TLE, CE...) are verdicts, never exceptions.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from batchjudge.domain.reports import RemoteCall
+
 
 class BatchjudgeError(Exception):
     """Base of every error raised on purpose by batchjudge."""
@@ -50,7 +56,15 @@ class PermissionDeniedError(BatchjudgeError):
 
 
 class BackendError(BatchjudgeError):
-    """The execution infrastructure failed; the affected tests get IE."""
+    """The execution infrastructure failed; the affected tests get IE.
+
+    `calls` are the billed requests a remote backend made before it gave up, so that cost
+    figures stay true even for failed runs.
+    """
+
+    def __init__(self, message: str, calls: "Sequence[RemoteCall]" = ()) -> None:
+        super().__init__(message)
+        self.calls = tuple(calls)
 
 
 class SandboxError(BackendError):

@@ -14,6 +14,28 @@ class ExecutionKind(StrEnum):
     COMPILE = "compile"
     RUN = "run"
     VALIDATOR = "validator"
+    # Billed HTTP requests of a remote backend besides the one that ran the tests (RUN).
+    POLL = "poll"
+    RETRY = "retry"
+    DISCOVER = "discover"
+    # The remote backend was unavailable and the configured fallback applied.
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class RemoteCall:
+    """One HTTP request a remote backend made; each is billed, so each is recorded.
+
+    Attributes:
+        kind: `create` (the call that ran tests), `poll`, `discover` or `retry` (a
+            request that failed and was repeated).
+        duration_s: seconds the request took.
+        outcome: the HTTP status, or what went wrong (`timeout`, `connect`).
+    """
+
+    kind: str
+    duration_s: float
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -23,6 +45,7 @@ class ExecutionRecord:
     kind: ExecutionKind
     tests: tuple[str, ...]
     duration_s: float
+    outcome: str = ""
 
 
 @dataclass(frozen=True)

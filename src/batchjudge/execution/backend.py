@@ -4,8 +4,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from batchjudge.domain.reports import RemoteCall
 from batchjudge.execution.limits import ResourceLimits
-from batchjudge.execution.outcome import ExecutionResult, RemoteCall
+from batchjudge.execution.outcome import ExecutionResult
 from batchjudge.languages.registry import LanguageBundle
 from batchjudge.languages.spec import CompileStep
 

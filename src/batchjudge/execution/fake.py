@@ -1,9 +1,10 @@
 """FakeBackend: emulates a multi-test driver from a script, for tests and demos."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from batchjudge.domain.errors import BackendError
+from batchjudge.domain.reports import RemoteCall
 from batchjudge.execution.backend import CompileRequest, CompileResult, Program, RunRequest
 from batchjudge.execution.outcome import ExecutionResult, Termination
 from batchjudge.languages.framing import (
@@ -43,6 +44,11 @@ class FakeBackend:
         fail_runs: raise BackendError on every run (infrastructure down).
         runs: the run requests received, in order.
         compiles: the compile requests received, in order.
+        deferred: compile like Judge0 does, with the first run; a compile error then
+            comes back from `run`.
+        run_capacity: emulate a remote server whose maximum limits cover only this many
+            tests: the execution ends there, `truncated`.
+        calls: the billed requests each run reports (a remote backend's).
     """
 
     behave: Callable[[bytes], FakeTest]
@@ -51,11 +57,16 @@ class FakeBackend:
     runs: list[RunRequest] = field(default_factory=list)
     compiles: list[CompileRequest] = field(default_factory=list)
     name: str = "fake"
+    deferred: bool = False
+    run_capacity: int | None = None
+    calls: tuple[RemoteCall, ...] = ()
 
     async def compile(self, request: CompileRequest) -> CompileResult:
         """Succeed (or fail) at once, never cached."""
         self.compiles.append(request)
         program = Program(request.language.spec.id, f"fake{len(self.compiles)}", "fake")
+        if self.deferred:
+            return CompileResult(True, "", 0.0, False, program, executions=0, deferred=True)
         if not self.compile_ok:
             return CompileResult(False, "error: expected ';'", 0.01, False, None)
         return CompileResult(True, "", 0.01, False, program)
@@ -65,9 +76,25 @@ class FakeBackend:
         self.runs.append(request)
         if self.fail_runs:
             raise BackendError("fake backend is down")
+        if self.deferred and not self.compile_ok:
+            ended = ExecutionResult(Termination.EXITED, 1, None, 0.0, 0.1, 0, b"", b"")
+            return replace(ended, compile_error="error: expected ';'", calls=self.calls)
         nonce, items = decode_batch(request.stdin)
         stdout = bytearray()
-        for item in items:
+        for position, item in enumerate(items):
+            if position == self.run_capacity:
+                return ExecutionResult(
+                    Termination.TIME_LIMIT,
+                    None,
+                    9,
+                    1.0,
+                    1.0,
+                    1000,
+                    bytes(stdout),
+                    b"",
+                    truncated=True,
+                    calls=self.calls,
+                )
             test = self.behave(item.input)
             if test.kills_execution is not None:
                 signal = 9 if test.kills_execution is not Termination.EXITED else None
@@ -80,6 +107,7 @@ class FakeBackend:
                     1000,
                     bytes(stdout),
                     b"",
+                    calls=self.calls,
                 )
             frame = Frame(
                 index=item.index,
@@ -94,7 +122,9 @@ class FakeBackend:
             )
             stdout += encode_frame(nonce, frame)
         stdout += encode_end(nonce)
-        return ExecutionResult(Termination.EXITED, 0, None, 0.1, 0.1, 1000, bytes(stdout), b"")
+        return ExecutionResult(
+            Termination.EXITED, 0, None, 0.1, 0.1, 1000, bytes(stdout), b"", calls=self.calls
+        )
 
     async def aclose(self) -> None:
         """Nothing to release."""

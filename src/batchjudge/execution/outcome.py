@@ -3,6 +3,10 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from batchjudge.domain.reports import RemoteCall
+
+__all__ = ["ExecutionResult", "RemoteCall", "Termination"]
+
 
 class Termination(StrEnum):
     """Why an execution ended."""
@@ -12,22 +16,6 @@ class Termination(StrEnum):
     TIME_LIMIT = "time_limit"
     MEMORY_LIMIT = "memory_limit"
     OUTPUT_LIMIT = "output_limit"
-
-
-@dataclass(frozen=True)
-class RemoteCall:
-    """One HTTP request a remote backend made; each is billed, so each is recorded.
-
-    Attributes:
-        kind: `create` (the call that ran tests), `poll`, `discover` or `retry` (a
-            request that failed and was repeated).
-        duration_s: seconds the request took.
-        outcome: the HTTP status, or what went wrong (`timeout`, `connect`).
-    """
-
-    kind: str
-    duration_s: float
-    outcome: str
 
 
 @dataclass(frozen=True)

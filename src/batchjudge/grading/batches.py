@@ -3,6 +3,11 @@
 A batch of tests goes to one execution of the driver. Every test that reports a frame
 keeps its result. When the execution dies during test k, test k gets the verdict of that
 death and the tests after it go to a new execution; nothing before k ever runs twice.
+
+A remote backend may have to run a batch under lower limits than it needs (a Judge0
+server's maxima). When such a limit ends the execution (`truncated`), test k is not
+judged: it goes to the follow-up execution with the tests after it, unless it was the
+first of its batch, where the limits already cover one test.
 """
 
 import time
@@ -10,7 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from batchjudge.domain.errors import BackendError, ProtocolError
-from batchjudge.domain.reports import CaseResult, ExecutionKind, ExecutionRecord, TestOutput
+from batchjudge.domain.reports import (
+    CaseResult,
+    ExecutionKind,
+    ExecutionRecord,
+    RemoteCall,
+    TestOutput,
+)
 from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.backend import ExecutionBackend, Program, RunRequest
 from batchjudge.grading.budget import batch_item, execution_limits
@@ -32,6 +43,7 @@ class BatchRun:
 
     results: dict[int, CaseResult] = field(default_factory=dict)
     executions: list[ExecutionRecord] = field(default_factory=list)
+    compile_error: str | None = None
 
     def failed(self) -> bool:
         """A test already has a verdict other than AC."""
@@ -61,7 +73,7 @@ async def run_tests(
     state = BatchRun()
     pending = list(range(len(problem.cases)))
     reported = 0
-    while pending:
+    while pending and state.compile_error is None:
         if options.stop_on_failure and state.failed():
             for index in pending:
                 state.results[index] = CaseResult(problem.cases[index].name, Verdict.SKIPPED)
@@ -106,16 +118,30 @@ async def _run_batch(
             if frame.index != item.index:
                 raise ProtocolError(f"driver reported test {frame.index}, expected {item.index}")
     except BackendError as exc:
-        state.executions.append(
-            ExecutionRecord(ExecutionKind.RUN, names, time.monotonic() - started)
-        )
+        if exc.calls:
+            state.executions.extend(call_records(exc.calls, ()))
+        else:
+            state.executions.append(
+                ExecutionRecord(ExecutionKind.RUN, names, time.monotonic() - started)
+            )
         for item in batch:
             state.results[item.index] = CaseResult(
                 problem.cases[item.index].name, Verdict.IE, message=str(exc)
             )
         return len(batch)
-    covered = min(len(parsed.frames) + 1, len(batch))
-    state.executions.append(ExecutionRecord(ExecutionKind.RUN, names[:covered], result.wall_time_s))
+    if result.compile_error is not None:
+        # A backend that compiles with the first run (Judge0) found a compile error.
+        state.executions.extend(call_records(result.calls, ()))
+        state.compile_error = result.compile_error
+        return len(batch)
+    judges_dead_test = not result.truncated or not parsed.frames
+    covered = min(len(parsed.frames) + (1 if judges_dead_test else 0), len(batch))
+    if result.calls:
+        state.executions.extend(call_records(result.calls, names[:covered]))
+    else:
+        state.executions.append(
+            ExecutionRecord(ExecutionKind.RUN, names[:covered], result.wall_time_s)
+        )
     for frame in parsed.frames[: len(batch)]:
         if options.stop_on_failure and state.failed():
             # The driver already ran it, but the user asked not to judge past a failure.
@@ -128,6 +154,8 @@ async def _run_batch(
         return len(batch)
     if options.stop_on_failure and state.failed():
         return len(parsed.frames)  # run_tests skips the rest, the dead test included
+    if not judges_dead_test:
+        return len(parsed.frames)  # the backend's own limit ended it: run the rest again
     item = batch[len(parsed.frames)]
     verdict, message = dead_execution_verdict(result, target.language.spec, options.stderr_keep)
     output = None
@@ -144,6 +172,21 @@ async def _run_batch(
         output=output,
     )
     return len(parsed.frames) + 1
+
+
+def call_records(calls: Sequence[RemoteCall], tests: tuple[str, ...]) -> list[ExecutionRecord]:
+    """One record per billed request; the request that ran the tests covers `tests`."""
+    kinds = {"create": ExecutionKind.RUN, "poll": ExecutionKind.POLL}
+    kinds |= {"retry": ExecutionKind.RETRY, "discover": ExecutionKind.DISCOVER}
+    return [
+        ExecutionRecord(
+            kinds.get(call.kind, ExecutionKind.RETRY),
+            tests if call.kind == "create" else (),
+            call.duration_s,
+            call.outcome,
+        )
+        for call in calls
+    ]
 
 
 async def _judge_frame(

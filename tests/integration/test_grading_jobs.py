@@ -12,13 +12,16 @@ from batchjudge.db.engine import make_session_factory
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import LanguageError, NotFoundError, SubmissionError
 from batchjudge.domain.styles import Style
+from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.execution.factory import local_backend
+from batchjudge.execution.fake import FakeBackend, FakeTest
 from batchjudge.grading.options import GradeOptions
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.problems.archive import ArchiveLimits, zip_folder
 from batchjudge.services.accounts import create_user
 from batchjudge.services.grading_jobs import (
     GradingContext,
+    RemoteFallback,
     _claim,
     grade_submission,
     requeue_unfinished,
@@ -153,3 +156,75 @@ def test_submit_checks_language_size_and_problem(engine: Engine, registry: Langu
             session, student, SubmissionRequest(problem_id, "71", "print(1)"), registry, 100
         )
         assert (queued.status, queued.language) == ("queued", "python3")
+
+
+def _fallback_context(
+    engine: Engine,
+    settings: Settings,
+    registry: LanguageRegistry,
+    local: ExecutionBackend | None,
+    retries: list[tuple[int, float]],
+) -> GradingContext:
+    return GradingContext(
+        sessions=make_session_factory(engine),
+        backend=FakeBackend(lambda _: FakeTest(), unavailable=30.0, name="judge0"),
+        registry=registry,
+        store=BlobStore(settings.data_dir / "blobs"),
+        problem_cache=settings.data_dir / "problems",
+        archive_limits=ArchiveLimits(),
+        options=GradeOptions(),
+        fallback=RemoteFallback(local, lambda i, delay: retries.append((i, delay)), 60.0),
+    )
+
+
+def _fallback_rows(engine: Engine, submission_id: int) -> list[tuple[str, str, str]]:
+    with make_session_factory(engine)() as session:
+        rows = session.scalars(
+            select(Execution).where(Execution.submission_id == submission_id)
+        ).all()
+        return [(r.kind, r.backend, r.outcome) for r in rows if r.kind == "fallback"]
+
+
+def test_an_unavailable_remote_judge_falls_back_to_the_local_sandbox(
+    engine: Engine, sandbox_settings: Settings, registry: LanguageRegistry, world
+):
+    submission_id = _submit(engine, registry, world, "solve.cpp")
+    retries: list[tuple[int, float]] = []
+
+    async def grade_it() -> SubmissionStatus | None:
+        async with local_backend(sandbox_settings) as local:
+            context = _fallback_context(engine, sandbox_settings, registry, local, retries)
+            return await grade_submission(context, submission_id)
+
+    assert asyncio.run(grade_it()) == SubmissionStatus.DONE
+    row, results, runs, verdicts = _rows(engine, submission_id)
+    assert (row.verdict, results, runs, set(verdicts)) == ("AC", 40, 1, {"AC"})
+    assert _fallback_rows(engine, submission_id) == [("fallback", "judge0", "local")]
+    with make_session_factory(engine)() as session:
+        backends = set(
+            session.scalars(
+                select(Execution.backend).where(
+                    Execution.submission_id == submission_id, Execution.kind == "run"
+                )
+            )
+        )
+    assert backends == {"local"}
+    assert retries == []
+
+
+def test_an_unavailable_remote_judge_with_wait_requeues_and_records_it(
+    engine: Engine, sandbox_settings: Settings, registry: LanguageRegistry, world
+):
+    submission_id = _submit(engine, registry, world, "main.py")
+    retries: list[tuple[int, float]] = []
+    context = _fallback_context(engine, sandbox_settings, registry, None, retries)
+    assert asyncio.run(grade_submission(context, submission_id)) == SubmissionStatus.QUEUED
+    assert retries == [(submission_id, 30.0)]  # the remote's own retry time wins
+    row, results, _, _ = _rows(engine, submission_id)
+    assert (row.status, row.verdict, results) == ("queued", None, 0)
+    assert _fallback_rows(engine, submission_id) == [("fallback", "judge0", "wait")]
+    # Once the judge is back the submission is graded, and the record of the wait stays.
+    asyncio.run(_run(engine, sandbox_settings, registry, [submission_id]))
+    row, results, runs, _ = _rows(engine, submission_id)
+    assert (row.status, row.verdict, results, runs) == ("done", "AC", 40, 1)
+    assert _fallback_rows(engine, submission_id) == [("fallback", "judge0", "wait")]

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from batchjudge.domain.errors import BackendError
+from batchjudge.domain.errors import BackendError, RemoteUnavailableError
 from batchjudge.domain.reports import RemoteCall
 from batchjudge.execution.backend import CompileRequest, CompileResult, Program, RunRequest
 from batchjudge.execution.outcome import ExecutionResult, Termination
@@ -49,6 +49,8 @@ class FakeBackend:
         run_capacity: emulate a remote server whose maximum limits cover only this many
             tests: the execution ends there, `truncated`.
         calls: the billed requests each run reports (a remote backend's).
+        unavailable: every run raises RemoteUnavailableError (a remote judge that is down
+            or out of quota), asking to retry after that many seconds.
     """
 
     behave: Callable[[bytes], FakeTest]
@@ -60,6 +62,7 @@ class FakeBackend:
     deferred: bool = False
     run_capacity: int | None = None
     calls: tuple[RemoteCall, ...] = ()
+    unavailable: float | None = None
 
     async def compile(self, request: CompileRequest) -> CompileResult:
         """Succeed (or fail) at once, never cached."""
@@ -76,6 +79,8 @@ class FakeBackend:
         self.runs.append(request)
         if self.fail_runs:
             raise BackendError("fake backend is down")
+        if self.unavailable is not None:
+            raise RemoteUnavailableError("fake remote judge is out of quota", self.unavailable)
         if self.deferred and not self.compile_ok:
             ended = ExecutionResult(Termination.EXITED, 1, None, 0.0, 0.1, 0, b"", b"")
             return replace(ended, compile_error="error: expected ';'", calls=self.calls)

@@ -6,10 +6,15 @@ means another worker has it or it is finished. After a crash, `requeue_unfinishe
 when the service starts, before any worker) puts RUNNING submissions back to QUEUED.
 Results are written as each test finishes, for live progress; a new attempt first clears
 what an interrupted one left.
+
+When a remote backend (Judge0) cannot take work, the job applies the configured
+fallback: it grades on the local sandbox, or it puts the submission back in the queue
+for later. Either way an execution row of kind `fallback` records the choice.
 """
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from batchjudge.db.problems import ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
-from batchjudge.domain.errors import BatchjudgeError, NotFoundError
-from batchjudge.domain.reports import CaseResult, CompileReport, GradeReport
+from batchjudge.domain.errors import BatchjudgeError, NotFoundError, RemoteUnavailableError
+from batchjudge.domain.reports import CaseResult, CompileReport, ExecutionKind, GradeReport
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.grading.options import GradeOptions
@@ -35,8 +40,27 @@ _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class RemoteFallback:
+    """What a job does when its remote backend is down or out of quota.
+
+    Attributes:
+        local: grade on this backend instead; None means wait.
+        retry_later: queue the submission again after that many seconds (`wait`).
+        retry_after_s: the wait when the remote gave no time of its own.
+    """
+
+    local: ExecutionBackend | None
+    retry_later: Callable[[int, float], None]
+    retry_after_s: float
+
+
+@dataclass(frozen=True)
 class GradingContext:
-    """Everything a grading job needs, built once by the service that runs the jobs."""
+    """Everything a grading job needs, built once by the service that runs the jobs.
+
+    `checker_backend` runs custom output validators (default: `backend`); `fallback`
+    applies when `backend` is remote and unavailable.
+    """
 
     sessions: sessionmaker[Session]
     backend: ExecutionBackend
@@ -45,6 +69,8 @@ class GradingContext:
     problem_cache: Path
     archive_limits: ArchiveLimits
     options: GradeOptions
+    checker_backend: ExecutionBackend | None = None
+    fallback: RemoteFallback | None = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +114,20 @@ def _claim(context: GradingContext, submission_id: int) -> _Claim | None:
         row.compile_ok = None
         row.compile_output = ""
         row.compile_time_s = None
-        session.execute(delete(TestResult).where(TestResult.submission_id == submission_id))
-        session.execute(delete(Execution).where(Execution.submission_id == submission_id))
+        _clear_progress(session, submission_id)
         version = session.get_one(ProblemVersion, row.problem_version_id)
         return _Claim(version, row.language, row.source, Style(row.style), Mode(row.mode))
+
+
+def _clear_progress(session: Session, submission_id: int) -> None:
+    """Forget what an unfinished attempt stored; fallback records are history and stay."""
+    session.execute(delete(TestResult).where(TestResult.submission_id == submission_id))
+    session.execute(
+        delete(Execution).where(
+            Execution.submission_id == submission_id,
+            Execution.kind != ExecutionKind.FALLBACK.value,
+        )
+    )
 
 
 def _result_row(submission_id: int, position: int, test: CaseResult) -> TestResult:
@@ -132,7 +168,9 @@ class _StoreProgress:
         await asyncio.to_thread(self._write_test, position, result)
 
 
-def _store_report(context: GradingContext, submission_id: int, report: GradeReport) -> None:
+def _store_report(
+    context: GradingContext, submission_id: int, report: GradeReport, backend_name: str
+) -> None:
     with context.sessions.begin() as session:
         row = session.get_one(Submission, submission_id, with_for_update=True)
         if row.status != SubmissionStatus.RUNNING:
@@ -150,9 +188,10 @@ def _store_report(context: GradingContext, submission_id: int, report: GradeRepo
                 Execution(
                     submission_id=submission_id,
                     kind=execution.kind.value,
-                    backend=context.backend.name,
+                    backend=backend_name,
                     tests_covered=len(execution.tests),
                     duration_s=execution.duration_s,
+                    outcome=execution.outcome,
                 )
             )
         row.verdict = report.verdict.value
@@ -186,18 +225,23 @@ async def grade_submission(context: GradingContext, submission_id: int) -> Submi
     claim = await asyncio.to_thread(_claim, context, submission_id)
     if claim is None:
         return None
+    backend = context.backend
     try:
-        problem = await asyncio.to_thread(
-            problem_for_version,
-            claim.version,
-            context.store,
-            context.problem_cache,
-            context.archive_limits,
-        )
-        source = SourceSubmission(context.registry.get(claim.language), claim.source, claim.style)
-        options = replace(context.options, mode=claim.mode)
-        progress = _StoreProgress(context.sessions, submission_id)
-        report = await grade(problem, source, context.backend, context.registry, options, progress)
+        try:
+            report = await _grade(context, submission_id, claim, backend)
+        except RemoteUnavailableError as exc:
+            if context.fallback is None:
+                raise
+            if context.fallback.local is None:
+                delay = exc.retry_after_s or context.fallback.retry_after_s
+                _log.warning("%s; submission %d waits %.0f s for it", exc, submission_id, delay)
+                await asyncio.to_thread(_note_fallback, context, submission_id, "wait")
+                context.fallback.retry_later(submission_id, delay)
+                return SubmissionStatus.QUEUED
+            _log.warning("%s; submission %d is graded on the local sandbox", exc, submission_id)
+            backend = context.fallback.local
+            await asyncio.to_thread(_note_fallback, context, submission_id, "local")
+            report = await _grade(context, submission_id, claim, backend)
     except BatchjudgeError as exc:
         await asyncio.to_thread(_mark_failed, context, submission_id, str(exc))
         return SubmissionStatus.FAILED
@@ -207,5 +251,50 @@ async def grade_submission(context: GradingContext, submission_id: int) -> Submi
             _mark_failed, context, submission_id, f"internal error: {type(exc).__name__}"
         )
         return SubmissionStatus.FAILED
-    await asyncio.to_thread(_store_report, context, submission_id, report)
+    await asyncio.to_thread(_store_report, context, submission_id, report, backend.name)
     return SubmissionStatus.DONE
+
+
+async def _grade(
+    context: GradingContext, submission_id: int, claim: _Claim, backend: ExecutionBackend
+) -> GradeReport:
+    problem = await asyncio.to_thread(
+        problem_for_version,
+        claim.version,
+        context.store,
+        context.problem_cache,
+        context.archive_limits,
+    )
+    source = SourceSubmission(context.registry.get(claim.language), claim.source, claim.style)
+    options = replace(context.options, mode=claim.mode)
+    progress = _StoreProgress(context.sessions, submission_id)
+    checker_backend = context.checker_backend if backend is context.backend else backend
+    return await grade(
+        problem, source, backend, context.registry, options, progress, checker_backend
+    )
+
+
+def _fallback_row(submission_id: int, choice: str) -> Execution:
+    return Execution(
+        submission_id=submission_id,
+        kind=ExecutionKind.FALLBACK.value,
+        backend="judge0",
+        tests_covered=0,
+        duration_s=0.0,
+        outcome=choice,
+    )
+
+
+def _note_fallback(context: GradingContext, submission_id: int, choice: str) -> None:
+    """Record the fallback and forget the remote attempt's partial results; `wait` also
+    puts the submission back in the queue."""
+    with context.sessions.begin() as session:
+        row = session.get_one(Submission, submission_id, with_for_update=True)
+        row.compile_ok = None
+        row.compile_output = ""
+        row.compile_time_s = None
+        _clear_progress(session, submission_id)
+        session.add(_fallback_row(submission_id, choice))
+        if choice == "wait" and row.status == SubmissionStatus.RUNNING:
+            row.status = SubmissionStatus.QUEUED
+            row.started_at = None

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
             unset means the key file.
         master_key_file: where the master key is kept when `master_key` is unset; empty
             means `<data_dir>/master.key`, created (0600) on first use.
+        master_key_previous: older master keys, separated by commas or spaces, that may
+            still decrypt stored keys during a rotation (`BATCHJUDGE_MASTER_KEY_PREVIOUS`).
         judge0_api_auth: the Judge0-compatible API at `/judge0` needs an X-Auth-Token
             (one of our API tokens); off lets anyone use it.
     """
@@ -126,6 +128,7 @@ class Settings(BaseSettings):
     public_base_url: str = ""
     master_key: SecretStr | None = None
     master_key_file: Path | None = None
+    master_key_previous: SecretStr | None = None
     judge0_api_auth: bool = True
 
     @property

@@ -34,3 +34,11 @@ def test_an_unreachable_database(reachable_dir: Path):
     assert result.stderr.startswith("error: cannot reach the database")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_judge0_backend_without_an_address_is_refused(reachable_dir: Path):
+    result = _serve(reachable_dir, BATCHJUDGE_BACKEND="judge0", BATCHJUDGE_JUDGE0_AUTH="token")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: BATCHJUDGE_JUDGE0_URL must be"), result.stderr
+    assert "Traceback" not in result.stderr

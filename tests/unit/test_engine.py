@@ -1,6 +1,5 @@
 """The multi-test engine over the FakeBackend: verdicts, execution counts, recovery."""
 
-
 import pytest
 
 from batchjudge.domain.styles import Mode, Style

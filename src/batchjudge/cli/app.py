@@ -8,6 +8,7 @@ from typer.exceptions import TyperException
 
 from batchjudge.cli.common import USAGE_ERROR, user_errors
 from batchjudge.cli.grading_commands import doctor_command, grade_command, languages_command
+from batchjudge.cli.key_commands import keys_app
 from batchjudge.cli.service_commands import db_app, seed_demo_command, serve_command, users_app
 from batchjudge.settings import load_settings
 
@@ -26,6 +27,7 @@ app.command("serve")(serve_command)
 app.command("seed-demo")(seed_demo_command)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 
 
 @app.callback()

@@ -4,8 +4,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from batchjudge.domain.errors import BatchjudgeError
+from batchjudge.db.engine import database_url, make_engine, make_session_factory
+from batchjudge.db.migrate import is_current
+from batchjudge.domain.errors import BatchjudgeError, ConfigError
+from batchjudge.execution.factory import resolve_data_dir
 from batchjudge.settings import Settings
 
 #: Exit status for a problem the user must fix (bad input, unknown language...).
@@ -27,3 +32,27 @@ def context_settings(ctx: typer.Context) -> Settings:
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def cli_database_url(settings: Settings) -> str:
+    """The database the service uses: same data dir, same fallback."""
+    data_dir = resolve_data_dir(settings)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return database_url(settings.database_url, data_dir)
+
+
+@contextmanager
+def current_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, which must be up to date; database failures
+    become one-line ConfigErrors."""
+    url = cli_database_url(settings)
+    try:
+        if not is_current(url):
+            raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
+        engine = make_engine(url)
+        try:
+            yield make_session_factory(engine)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc

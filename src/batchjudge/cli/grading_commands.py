@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from batchjudge.cli.common import context_settings, user_errors
+from batchjudge.cli.grading_backends import grading_backends
 from batchjudge.cli.render import dumps, report_json, report_text
-from batchjudge.domain.errors import SubmissionError
+from batchjudge.domain.errors import RemoteUnavailableError, SubmissionError
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.execution.factory import build_sandbox, local_backend, resolve_data_dir
 from batchjudge.grading.options import GradeOptions
@@ -53,8 +54,23 @@ def grade_command(
         )
 
         async def _grade() -> str:
-            async with local_backend(settings) as backend:
-                report = await grade(problem, submission, backend, registry, options)
+            async with grading_backends(settings) as backends:
+                try:
+                    report = await grade(
+                        problem,
+                        submission,
+                        backends.primary,
+                        registry,
+                        options,
+                        checker_backend=backends.checker,
+                    )
+                except RemoteUnavailableError as exc:
+                    if backends.fallback is None:
+                        raise RemoteUnavailableError(
+                            f"{exc}; with BATCHJUDGE_JUDGE0_FALLBACK=wait, try again later"
+                        ) from exc
+                    typer.echo(f"warning: {exc}; graded on the local sandbox", err=True)
+                    report = await grade(problem, submission, backends.fallback, registry, options)
             return dumps(report_json(report)) if as_json else report_text(report)
 
         typer.echo(asyncio.run(_grade()))

@@ -1,7 +1,5 @@
 """Commands around the service: serve, db upgrade, users create, seed-demo."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,18 +7,21 @@ import typer
 import uvicorn
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
-from batchjudge.cli.common import USAGE_ERROR, context_settings, user_errors
+from batchjudge.cli.common import (
+    USAGE_ERROR,
+    cli_database_url,
+    context_settings,
+    current_database,
+    user_errors,
+)
 from batchjudge.db.accounts import Role
-from batchjudge.db.engine import database_url, make_engine, make_session_factory
-from batchjudge.db.migrate import head_revision, is_current, upgrade
+from batchjudge.db.migrate import head_revision, upgrade
 from batchjudge.domain.errors import ConfigError
 from batchjudge.service.app import create_app
 from batchjudge.service.preflight import startup_problems
 from batchjudge.services.accounts import create_user
 from batchjudge.services.demo import seed_demo
-from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
 
 #: How to try the demo with curl (TOKEN is replaced by the student's token).
@@ -34,18 +35,12 @@ TRY_IT = """try, once the server runs (problem 2 is the Average example):
 db_app = typer.Typer(help="Manage the service's database.")
 
 
-def _database_url(settings: Settings) -> str:
-    data_dir = settings.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return database_url(settings.database_url, data_dir)
-
-
 @db_app.command("upgrade")
 def db_upgrade_command(ctx: typer.Context) -> None:
     """Apply every database migration not applied yet."""
     settings = context_settings(ctx)
     with user_errors():
-        url = _database_url(settings)
+        url = cli_database_url(settings)
         try:
             upgrade(url)
         except SQLAlchemyError as exc:
@@ -56,23 +51,6 @@ def db_upgrade_command(ctx: typer.Context) -> None:
         f"database {make_url(url).render_as_string(hide_password=True)} "
         f"is at revision {head_revision()}"
     )
-
-
-@contextmanager
-def _current_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on the configured database, which must be up to date; database failures
-    become one-line ConfigErrors."""
-    url = _database_url(settings)
-    try:
-        if not is_current(url):
-            raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
-        engine = make_engine(url)
-        try:
-            yield make_session_factory(engine)
-        finally:
-            engine.dispose()
-    except SQLAlchemyError as exc:
-        raise ConfigError(f"database error: {str(exc).splitlines()[0]}") from exc
 
 
 users_app = typer.Typer(help="Manage accounts.")
@@ -89,7 +67,7 @@ def users_create_command(
 ) -> None:
     """Create a user and print their API token (shown only this once)."""
     settings = context_settings(ctx)
-    with user_errors(), _current_database(settings) as sessions, sessions.begin() as session:
+    with user_errors(), current_database(settings) as sessions, sessions.begin() as session:
         user, token = create_user(session, name, role, institution)
         session.flush()
         user_id = user.id
@@ -119,7 +97,7 @@ def seed_demo_command(
     settings = context_settings(ctx)
     with user_errors():
         data_dir = settings.data_dir.resolve()
-        with _current_database(settings) as sessions:
+        with current_database(settings) as sessions:
             tokens = seed_demo(
                 sessions, BlobStore(data_dir / "blobs"), data_dir / "demo-tokens.json", problems
             )

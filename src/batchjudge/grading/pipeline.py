@@ -14,6 +14,7 @@ from batchjudge.domain.styles import Mode
 from batchjudge.domain.verdicts import Verdict, overall_verdict
 from batchjudge.execution.backend import CompileRequest, ExecutionBackend
 from batchjudge.grading.batches import RunTarget, call_records, run_tests
+from batchjudge.grading.checking import OutputChecker
 from batchjudge.grading.events import GradingObserver, NullObserver
 from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.submission import (
@@ -64,11 +65,13 @@ async def grade(
     options: GradeOptions,
     observer: GradingObserver | None = None,
     checker_backend: ExecutionBackend | None = None,
+    checker: OutputChecker | None = None,
 ) -> GradeReport:
     """Grade `submission` against every test of `problem`; `observer` hears of the compile
     and of each test's result as they happen. A custom output validator runs on
     `checker_backend` (default: `backend`): it is the problem's trusted code, and a remote
-    backend would bill a call per check.
+    backend would bill a call per check. `checker`, when given, judges every output
+    instead of the problem's own validation (the Judge0 API compares as Judge0 does).
 
     Infrastructure failures become verdict IE with a message; they are never raised.
     A remote backend that cannot take work at all raises `RemoteUnavailableError`, so
@@ -115,7 +118,7 @@ async def grade(
         return report(Verdict.CE, [], "compilation failed")
 
     try:
-        checker = await build_checker(problem, checker_backend or backend, registry)
+        checker = checker or await build_checker(problem, checker_backend or backend, registry)
     except BackendError as exc:
         ie = [CaseResult(case.name, Verdict.IE, message=str(exc)) for case in problem.cases]
         for position, result in enumerate(ie):

@@ -11,14 +11,22 @@ from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import resolve_data_dir
+from batchjudge.execution.judge0 import CallbackHub, judge0_endpoint
+from batchjudge.judge0.key_pool import KeyPool, StaticKeyPool
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.service.errors import install_error_handlers
+from batchjudge.service.judge0_api import router as judge0_api_router
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.routes import admin, events, meta, problems, submissions
+from batchjudge.service.routes.judge0_callbacks import router as judge0_callbacks_router
+from batchjudge.service.routes.judge0_keys import router as judge0_keys_router
 from batchjudge.service.state import ServiceState
-from batchjudge.service.workers import GradingWorkers
+from batchjudge.service.workers import GradingWorkers, RemoteJudge
 from batchjudge.services.grading_jobs import requeue_unfinished
-from batchjudge.settings import Settings, load_settings
+from batchjudge.services.judge0_keys import DatabaseKeyPool
+from batchjudge.services.judge0_languages import Judge0Catalog
+from batchjudge.services.judge0_submissions import requeue_unfinished_judge0
+from batchjudge.settings import BackendKind, Judge0Auth, Settings, load_settings
 from batchjudge.storage.blobs import BlobStore
 
 _log = logging.getLogger(__name__)
@@ -34,9 +42,32 @@ def build_state(settings: Settings) -> ServiceState:
     sessions = make_session_factory(engine)
     registry = LanguageRegistry.load(settings.extra_language_dirs)
     store = BlobStore(data_dir / "blobs")
-    workers = GradingWorkers(settings, data_dir, sessions, registry, store)
-    queue = GradingQueue(data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots)
-    return ServiceState(settings, data_dir, engine, sessions, registry, store, queue, workers)
+    callbacks = CallbackHub()
+    remote = None
+    if settings.backend is BackendKind.JUDGE0:
+        judge0_endpoint(settings)  # a bad URL is refused now, not in the first job
+        pool: KeyPool = StaticKeyPool()
+        if settings.judge0_auth is not Judge0Auth.NONE:
+            pool = DatabaseKeyPool.from_settings(sessions, settings, data_dir)
+        remote = RemoteJudge(pool, callbacks)
+    workers = GradingWorkers(settings, data_dir, sessions, registry, store, remote)
+    queue = GradingQueue(
+        data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots, workers.run_judge0
+    )
+    workers.retry_with(queue.enqueue_later)
+    judge0_languages = Judge0Catalog.probe(registry)  # toolchain versions, asked once
+    return ServiceState(
+        settings,
+        data_dir,
+        engine,
+        sessions,
+        registry,
+        store,
+        queue,
+        workers,
+        judge0_languages,
+        callbacks,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.queue.enqueue(submission_id)
         if recovered:
             _log.warning("re-queued %d unfinished submissions", len(recovered))
+        for token in requeue_unfinished_judge0(state.sessions):
+            state.queue.enqueue_judge0(token)
         state.queue.start()
         try:
             yield
@@ -75,4 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(submissions.router)
     app.include_router(events.router)
     app.include_router(admin.router)
+    app.include_router(judge0_api_router)
+    app.include_router(judge0_keys_router)
+    app.include_router(judge0_callbacks_router)
     return app

@@ -1,5 +1,7 @@
 """What must hold before the service starts; each failure is one line saying what to fix."""
 
+from pathlib import Path
+
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -7,7 +9,15 @@ from batchjudge.db.engine import database_url
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import build_sandbox, resolve_data_dir
-from batchjudge.settings import DEFAULT_SECRET_KEY, Environment, Settings
+from batchjudge.execution.judge0 import judge0_endpoint
+from batchjudge.judge0.master_key import load_key_cipher
+from batchjudge.settings import (
+    DEFAULT_SECRET_KEY,
+    BackendKind,
+    Environment,
+    Judge0Auth,
+    Settings,
+)
 
 
 def startup_problems(settings: Settings) -> list[str]:
@@ -27,6 +37,7 @@ def startup_problems(settings: Settings) -> list[str]:
             + "; ".join(strength.gaps)
             + "): fix that, or set BATCHJUDGE_ALLOW_REDUCED_SANDBOX=true"
         )
+    problems.extend(_judge0_problems(settings, data_dir))
     url = database_url(settings.database_url, data_dir)
     shown = make_url(url).render_as_string(hide_password=True)
     try:
@@ -34,4 +45,21 @@ def startup_problems(settings: Settings) -> list[str]:
             problems.append(f"the database {shown} is not up to date: run `batchjudge db upgrade`")
     except SQLAlchemyError as exc:
         problems.append(f"cannot reach the database {shown}: {str(exc).splitlines()[0]}")
+    return problems
+
+
+def _judge0_problems(settings: Settings, data_dir: Path) -> list[str]:
+    """A Judge0 backend needs a server address, and its keys need the master key."""
+    if settings.backend is not BackendKind.JUDGE0:
+        return []
+    problems = []
+    try:
+        judge0_endpoint(settings)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    if settings.judge0_auth is not Judge0Auth.NONE:
+        try:
+            load_key_cipher(settings, data_dir)
+        except ConfigError as exc:
+            problems.append(str(exc))
     return problems

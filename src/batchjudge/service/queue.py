@@ -25,15 +25,32 @@ class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
 
 
 class GradingQueue:
-    """Enqueue submission ids; `workers` threads run `job(submission_id)` for each."""
+    """Enqueue submission ids; `workers` threads run `job(submission_id)` for each, and
+    `judge0_job(token)` for each Judge0 API submission token."""
 
-    def __init__(self, path: Path, job: Callable[[int], None], workers: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        job: Callable[[int], None],
+        workers: int,
+        judge0_job: Callable[[str], None] | None = None,
+    ) -> None:
         self._huey = SqliteHuey(name="batchjudge", filename=str(path), results=False)
 
         def grade_submission_job(submission_id: int) -> None:
             job(submission_id)
 
+        def grade_judge0_submission_job(token: str) -> None:
+            if judge0_job is None:
+                # Left In Queue: the next start-up's sweep queues it again.
+                _log.error("no worker for Judge0 submission %s", token)
+                return
+            judge0_job(token)
+
         self._task: Any = self._huey.task(retries=2, retry_delay=1)(grade_submission_job)
+        self._judge0_task: Any = self._huey.task(retries=2, retry_delay=1)(
+            grade_judge0_submission_job
+        )
         self._consumer = _EmbeddedConsumer(
             self._huey, workers=workers, periodic=False, worker_type="thread"
         )
@@ -41,6 +58,14 @@ class GradingQueue:
     def enqueue(self, submission_id: int) -> None:
         """Queue grading of `submission_id` (durably, in the queue's SQLite file)."""
         self._task(submission_id)
+
+    def enqueue_later(self, submission_id: int, delay_s: float) -> None:
+        """Queue grading of `submission_id` to start in `delay_s` seconds (durably)."""
+        self._task.schedule(args=(submission_id,), delay=delay_s)
+
+    def enqueue_judge0(self, token: str) -> None:
+        """Queue grading of the Judge0 API submission `token` (durably)."""
+        self._judge0_task(token)
 
     def pending(self) -> int:
         """Jobs waiting for a worker."""

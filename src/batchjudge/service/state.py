@@ -6,9 +6,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from batchjudge.execution.judge0 import CallbackHub
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.workers import GradingWorkers
+from batchjudge.services.judge0_languages import Judge0Catalog
 from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
 
@@ -25,3 +27,5 @@ class ServiceState:
     store: BlobStore
     queue: GradingQueue
     workers: GradingWorkers
+    judge0_languages: Judge0Catalog
+    judge0_callbacks: CallbackHub

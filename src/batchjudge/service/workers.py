@@ -3,20 +3,39 @@ sandbox slot (a distinct uid), for as long as the service runs."""
 
 import asyncio
 import itertools
+import logging
 import threading
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.execution.factory import local_backend
+from batchjudge.execution.judge0 import CallbackHub, judge0_backend
 from batchjudge.grading.options import GradeOptions
+from batchjudge.judge0.key_pool import KeyPool
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.problems.archive import ArchiveLimits
-from batchjudge.services.grading_jobs import GradingContext, grade_submission
-from batchjudge.settings import Settings
+from batchjudge.services.grading_jobs import GradingContext, RemoteFallback, grade_submission
+from batchjudge.services.judge0_config import judge0_config
+from batchjudge.services.judge0_execution import Judge0Runtime
+from batchjudge.services.judge0_jobs import Judge0JobContext, grade_judge0_submission
+from batchjudge.services.judge0_languages import multi_file_bundle
+from batchjudge.settings import Judge0Fallback, Settings
 from batchjudge.storage.blobs import BlobStore
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RemoteJudge:
+    """What threads need to grade on a Judge0 server (`backend = judge0`)."""
+
+    pool: KeyPool
+    callbacks: CallbackHub
 
 
 @dataclass
@@ -24,6 +43,8 @@ class _Runtime:
     loop: asyncio.AbstractEventLoop
     stack: AsyncExitStack
     context: GradingContext
+    local: ExecutionBackend
+    judge0: Judge0JobContext | None = None
 
 
 class GradingWorkers:
@@ -36,8 +57,11 @@ class GradingWorkers:
         sessions: sessionmaker[Session],
         registry: LanguageRegistry,
         store: BlobStore,
+        remote: RemoteJudge | None = None,
     ) -> None:
         self._settings = settings
+        self._remote = remote
+        self._retry_later: Callable[[int, float], None] | None = None
         self._data_dir = data_dir
         self._sessions = sessions
         self._registry = registry
@@ -47,10 +71,33 @@ class GradingWorkers:
         self._runtimes: list[_Runtime] = []
         self._lock = threading.Lock()
 
+    def retry_with(self, retry_later: Callable[[int, float], None]) -> None:
+        """How a job waiting for Judge0 is queued again (the queue is built after us)."""
+        self._retry_later = retry_later
+
     def run(self, submission_id: int) -> None:
         """Grade one submission on the calling thread."""
         runtime = self._runtime()
         runtime.loop.run_until_complete(grade_submission(runtime.context, submission_id))
+
+    def run_judge0(self, token: str) -> None:
+        """Grade one Judge0 API submission on the calling thread, in the local sandbox."""
+        runtime = self._runtime()
+        if runtime.judge0 is None:
+            runtime.judge0 = runtime.loop.run_until_complete(self._judge0_context(runtime))
+        runtime.loop.run_until_complete(grade_judge0_submission(runtime.judge0, token))
+
+    async def _judge0_context(self, runtime: _Runtime) -> Judge0JobContext:
+        # Our Judge0 API is served by the local engine whatever backend grades our own
+        # submissions, on the thread's own slot (and uid).
+        judge0_runtime = Judge0Runtime(
+            backend=runtime.local,
+            registry=self._registry,
+            multi_file=multi_file_bundle(self._registry, self._data_dir),
+            options=runtime.context.options,
+            config=judge0_config(self._settings.max_queue_length),
+        )
+        return Judge0JobContext(self._sessions, judge0_runtime)
 
     def _runtime(self) -> _Runtime:
         runtime: _Runtime | None = getattr(self._local, "runtime", None)
@@ -68,8 +115,20 @@ class GradingWorkers:
         )
         loop = asyncio.new_event_loop()
         stack = AsyncExitStack()
-        backend = loop.run_until_complete(stack.enter_async_context(local_backend(settings)))
+        local = loop.run_until_complete(stack.enter_async_context(local_backend(settings)))
+        backend: ExecutionBackend = local
+        fallback = None
+        if self._remote is not None:
+            remote = judge0_backend(self._settings, self._remote.pool, self._remote.callbacks)
+            backend = loop.run_until_complete(stack.enter_async_context(remote))
+            fallback = RemoteFallback(
+                local if self._settings.judge0_fallback is Judge0Fallback.LOCAL else None,
+                self._retry_soon,
+                self._settings.judge0_retry_after_s,
+            )
         context = GradingContext(
+            checker_backend=local,
+            fallback=fallback,
             sessions=self._sessions,
             backend=backend,
             registry=self._registry,
@@ -81,11 +140,18 @@ class GradingWorkers:
                 max_tests_per_execution=self._settings.max_tests_per_execution or None,
             ),
         )
-        runtime = _Runtime(loop, stack, context)
+        runtime = _Runtime(loop, stack, context, local)
         self._local.runtime = runtime
         with self._lock:
             self._runtimes.append(runtime)
         return runtime
+
+    def _retry_soon(self, submission_id: int, delay_s: float) -> None:
+        if self._retry_later is None:
+            # Without a queue the submission stays queued until the next start-up's sweep.
+            _log.warning("submission %d waits for Judge0 until the next start-up", submission_id)
+            return
+        self._retry_later(submission_id, delay_s)
 
     def close(self) -> None:
         """Release every thread's sandbox; call once the worker threads have stopped."""

@@ -145,6 +145,14 @@ def read_input(length: int) -> int:
     return fd
 
 
+def memory_limit_kb() -> int:
+    """$BJ_MEMORY_LIMIT_KB, given where no OOM counter can be read; 0 when unknown."""
+    try:
+        return int(os.environ.get("BJ_MEMORY_LIMIT_KB", "0"))  # noqa: TID251 - not the service
+    except ValueError:
+        return 0
+
+
 def oom_kills(path: str) -> int:
     """The `oom_kill` counter of the memory.events file at `path`, or -1."""
     if not path:
@@ -555,7 +563,11 @@ def run_test(
     sig = os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status) else 0
     out_len = os.fstat(stdout).st_size
     err_len = min(os.fstat(stderr).st_size, ERR_KEEP)
+    near_limit = 0 < memory_limit_kb() * 85 // 100 <= usage.ru_maxrss
     if (oom_before >= 0 and oom_kills(events) > oom_before) or hint[0] == HINT_OOM:
+        status = "MLE"
+    elif oom_before < 0 and not timed_out and sig == _signal.SIGKILL and near_limit:
+        # No OOM counter to read (a remote judge): a kill near the limit was for memory.
         status = "MLE"
     else:
         status = verdict(test, timed_out, wall_us, cpu_us, sig, exit_code)

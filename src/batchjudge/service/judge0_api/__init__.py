@@ -1,0 +1,12 @@
+"""The Judge0-compatible API, mounted at /judge0: any Judge0 client (such as the official
+SDK) can use this server as its endpoint (see docs/judge0-api.md)."""
+
+from fastapi import APIRouter
+
+from batchjudge.service.judge0_api import info, submissions
+
+router = APIRouter(prefix="/judge0")
+router.include_router(submissions.router)
+router.include_router(info.router)
+
+__all__ = ["router"]

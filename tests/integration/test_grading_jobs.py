@@ -2,6 +2,7 @@
 stored once, whatever the queue does (repeat deliveries, a crash mid-way)."""
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.execution.factory import local_backend
 from batchjudge.execution.fake import FakeBackend, FakeTest
 from batchjudge.grading.options import GradeOptions
+from batchjudge.judge0.key_pool import KeyLease, StaticKeyPool
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.problems.archive import ArchiveLimits, zip_folder
 from batchjudge.services.accounts import create_user
@@ -28,8 +30,10 @@ from batchjudge.services.grading_jobs import (
 )
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import SubmissionRequest, submit
-from batchjudge.settings import Settings
+from batchjudge.settings import Judge0Auth, Settings
 from batchjudge.storage.blobs import BlobStore
+from support.judge0_runs import open_backend
+from support.judge0_server import FakeJudge0, VirtualClock
 
 pytestmark = pytest.mark.sandbox
 
@@ -228,3 +232,38 @@ def test_an_unavailable_remote_judge_with_wait_requeues_and_records_it(
     row, results, runs, _ = _rows(engine, submission_id)
     assert (row.status, row.verdict, results, runs) == ("done", "AC", 40, 1)
     assert _fallback_rows(engine, submission_id) == [("fallback", "judge0", "wait")]
+
+
+def test_a_judge0_backend_whose_keys_are_all_spent_falls_back_to_local(
+    engine: Engine, sandbox_settings: Settings, registry: LanguageRegistry, world
+):
+    submission_id = _submit(engine, registry, world, "solve.js")
+    server = FakeJudge0(VirtualClock())
+    pool = StaticKeyPool("key-that-is-spent")
+    pool.mark_exhausted(
+        KeyLease(None, "key-that-is-spent"), server.clock.now() + timedelta(hours=1)
+    )
+
+    async def grade_it() -> SubmissionStatus | None:
+        async with (
+            local_backend(sandbox_settings) as local,
+            open_backend(server, pool, judge0_auth=Judge0Auth.TOKEN) as remote,
+        ):
+            context = GradingContext(
+                sessions=make_session_factory(engine),
+                backend=remote,
+                registry=registry,
+                store=BlobStore(sandbox_settings.data_dir / "blobs"),
+                problem_cache=sandbox_settings.data_dir / "problems",
+                archive_limits=ArchiveLimits(),
+                options=GradeOptions(),
+                checker_backend=local,
+                fallback=RemoteFallback(local, lambda *_: None, 60.0),
+            )
+            return await grade_submission(context, submission_id)
+
+    assert asyncio.run(grade_it()) == SubmissionStatus.DONE
+    assert server.requests == []  # no key, no call
+    row, results, runs, verdicts = _rows(engine, submission_id)
+    assert (row.verdict, results, runs, set(verdicts)) == ("AC", 40, 1, {"AC"})
+    assert _fallback_rows(engine, submission_id) == [("fallback", "judge0", "local")]

@@ -4,10 +4,15 @@ a passing 40-test submission costs one create call and at most three polls, and 
 submission failing k tests costs at most k + 1 create calls."""
 
 import asyncio
+import json
+import sqlite3
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from batchjudge.domain.reports import ExecutionKind, GradeReport
@@ -19,6 +24,7 @@ from batchjudge.grading.pipeline import grade
 from batchjudge.grading.submission import Submission
 from batchjudge.judge0.key_pool import StaticKeyPool
 from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.problems.archive import zip_folder
 from batchjudge.problems.package import load_problem
 from batchjudge.settings import BackendKind, Judge0Auth, Settings
 from support.golden import GoldenCase, golden_cases, verdicts_of
@@ -134,3 +140,97 @@ def test_a_passing_40_test_submission_costs_one_create_and_at_most_three_polls(
     assert _count(report, ExecutionKind.RUN) == 1
     assert _count(report, ExecutionKind.POLL) <= 3
     assert _count(report, ExecutionKind.RETRY) == 0
+
+
+def test_a_second_server_with_backend_judge0_grades_through_the_first(
+    judge0_server: tuple[ServiceProcess, str],
+):
+    first, remote_token = judge0_server
+    data = new_data_dir("bj-judge0-client-")
+    database = data / "db.sqlite3"
+    second = ServiceProcess(
+        data,
+        f"sqlite:///{database}",
+        BATCHJUDGE_BACKEND="judge0",
+        BATCHJUDGE_JUDGE0_URL=first.judge0_endpoint,
+        BATCHJUDGE_JUDGE0_AUTH="token",
+    )
+    try:
+        second.cli("db", "upgrade")
+        second.cli("keys", "add", "first-server", stdin=remote_token + "\n")
+        teacher = token_of(second.cli("users", "create", "teacher", "--role", "teacher"))
+        student = token_of(second.cli("users", "create", "student"))
+        second.start(student)
+        with second.client(teacher) as client:
+            files = {"package": ("sum-pairs.zip", zip_folder(EXAMPLE), "application/zip")}
+            problem_id = client.post("/api/v1/problems", files=files).json()["id"]
+        with second.client(student) as client:
+            sources = {"main.py": "python3", "wrong.c": "c"}
+            ids = {
+                name: client.post(
+                    "/api/v1/submissions",
+                    json={
+                        "problem_id": problem_id,
+                        "language": language,
+                        "source": (EXAMPLE / "submissions" / name).read_text(),
+                    },
+                ).json()["id"]
+                for name, language in sources.items()
+            }
+            bodies = {name: _finished(client, submission_id) for name, submission_id in ids.items()}
+        assert bodies["main.py"]["verdict"] == "AC", bodies["main.py"]
+        assert bodies["wrong.c"]["verdict"] == "WA", bodies["wrong.c"]
+        assert all(len(body["tests"]) == 40 for body in bodies.values())
+        with sqlite3.connect(database) as db:
+            rows = db.execute(
+                "SELECT submission_id, kind, backend FROM executions ORDER BY id"
+            ).fetchall()
+        for submission_id in ids.values():
+            kinds = [kind for sid, kind, backend in rows if sid == submission_id]
+            assert kinds.count("run") == 1, rows
+            assert {backend for sid, _, backend in rows if sid == submission_id} == {"judge0"}
+        assert remote_token not in (data / "server.log").read_text()
+    finally:
+        second.stop()
+        subprocess.run(["rm", "-rf", str(data)], check=False)
+
+
+def _finished(client: httpx.Client, submission_id: int) -> dict[str, object]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body: dict[str, object] = client.get(f"/api/v1/submissions/{submission_id}").json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"submission {submission_id} did not finish: {body}")
+
+
+def test_the_grade_command_with_backend_judge0(
+    judge0_server: tuple[ServiceProcess, str], reachable_dir: Path
+):
+    first, remote_token = judge0_server
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BATCHJUDGE_DATA_DIR": str(reachable_dir),
+        "BATCHJUDGE_BACKEND": "judge0",
+        "BATCHJUDGE_JUDGE0_URL": first.judge0_endpoint,
+        "BATCHJUDGE_JUDGE0_AUTH": "token",
+    }
+
+    def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "batchjudge", *args],
+            capture_output=True,
+            text=True,
+            input=stdin,
+            env=env,
+            check=False,
+        )
+
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("keys", "add", "first-server", stdin=remote_token).returncode == 0
+    graded = cli("grade", str(EXAMPLE), str(EXAMPLE / "submissions" / "solve.js"), "--json")
+    assert graded.returncode == 0, graded.stderr
+    report = json.loads(graded.stdout)
+    assert (report["verdict"], report["executions"], len(report["tests"])) == ("AC", 1, 40)
+    assert remote_token not in graded.stdout + graded.stderr

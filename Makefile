@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 # Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
 DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 clean
 
 install: system-packages $(STAMP)
 
@@ -58,6 +58,9 @@ bench: install
 
 bench-service: install
 	$(PY) benchmarks/service.py
+
+bench-judge0: install
+	$(PY) benchmarks/judge0_calls.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -26,12 +26,12 @@ from batchjudge.grading.options import GradeOptions
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.service.app import create_app
 from batchjudge.services.accounts import create_user
-from batchjudge.services.judge0_config import Judge0Config
-from batchjudge.services.judge0_execution import Judge0Runtime
-from batchjudge.services.judge0_jobs import Judge0JobContext, grade_judge0_submission
-from batchjudge.services.judge0_languages import multi_file_bundle
-from batchjudge.services.judge0_requests import Judge0Request
-from batchjudge.services.judge0_results import Judge0Result
+from batchjudge.services.judge0_api.config import Judge0Config
+from batchjudge.services.judge0_api.execution import Judge0Runtime
+from batchjudge.services.judge0_api.jobs import Judge0JobContext, grade_judge0_submission
+from batchjudge.services.judge0_api.languages import multi_file_bundle
+from batchjudge.services.judge0_api.requests import Judge0Request
+from batchjudge.services.judge0_api.results import Judge0Result
 from batchjudge.settings import Settings
 
 pytestmark = pytest.mark.sandbox

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from batchjudge.execution.judge0.clock import Clock
+from batchjudge.judge0.fields import ALL_FIELDS, DEFAULT_FIELDS
 from batchjudge.judge0.wire import decimal_string, decode_base64, encode_base64
 from batchjudge.languages.framing import (
     Frame,
@@ -115,54 +116,6 @@ CONFIG_INFO: dict[str, Any] = {
     "enable_network": False,
 }
 
-#: Names `fields=` accepts (v1.13.1 columns plus status and language).
-_VALID_FIELDS = frozenset(
-    [
-        "source_code",
-        "language_id",
-        "stdin",
-        "expected_output",
-        "stdout",
-        "status_id",
-        "created_at",
-        "finished_at",
-        "time",
-        "memory",
-        "stderr",
-        "token",
-        "number_of_runs",
-        "cpu_time_limit",
-        "cpu_extra_time",
-        "wall_time_limit",
-        "memory_limit",
-        "stack_limit",
-        "max_processes_and_or_threads",
-        "max_file_size",
-        "compile_output",
-        "exit_code",
-        "exit_signal",
-        "message",
-        "wall_time",
-        "compiler_options",
-        "command_line_arguments",
-        "redirect_stderr_to_stdout",
-        "callback_url",
-        "additional_files",
-        "enable_network",
-        "status",
-        "language",
-    ]
-)
-_DEFAULT_FIELDS = [
-    "token",
-    "time",
-    "memory",
-    "stdout",
-    "stderr",
-    "compile_output",
-    "message",
-    "status",
-]
 _SEGV = b"run: line 1:     7 Segmentation fault      (core dumped) ./prog\n"
 _TEXT_FIELDS = frozenset({"stdout", "stderr", "compile_output", "message"})
 _DESCRIPTIONS = {
@@ -351,7 +304,7 @@ class FakeJudge0:
         for _ in range(5):
             await asyncio.sleep(0)
         received = self.received[token]
-        body = {name: _shown(name, received.result.get(name)) for name in _DEFAULT_FIELDS}
+        body = {name: _shown(name, received.result.get(name)) for name in DEFAULT_FIELDS}
         body["token"] = token
         body["status"] = _shown("status", received.result["status_id"])
         assert self.on_callback is not None
@@ -391,8 +344,8 @@ class FakeJudge0:
     def _read(self, route: str, request: httpx.Request) -> httpx.Response:
         params = request.url.params
         assert params.get("base64_encoded") == "true"
-        fields = params.get("fields", "").split(",") if params.get("fields") else _DEFAULT_FIELDS
-        bad = [name for name in fields if name not in _VALID_FIELDS]
+        fields = params.get("fields", "").split(",") if params.get("fields") else DEFAULT_FIELDS
+        bad = [name for name in fields if name not in ALL_FIELDS]
         if bad:
             return httpx.Response(400, json={"error": f"invalid fields: [{', '.join(bad)}]"})
         if route == "get":

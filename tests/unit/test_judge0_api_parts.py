@@ -11,13 +11,13 @@ import pytest
 from batchjudge.domain.errors import SubmissionError
 from batchjudge.execution.local.process import PlainRun
 from batchjudge.languages.registry import LanguageRegistry
-from batchjudge.services.judge0_archive import unpack_archive
-from batchjudge.services.judge0_config import Judge0Config
-from batchjudge.services.judge0_languages import Judge0Catalog
-from batchjudge.services.judge0_requests import Judge0Request
-from batchjudge.services.judge0_results import Judge0Result, Judge0Run
-from batchjudge.services.judge0_validation import parse_request
-from batchjudge.services.judge0_views import Judge0View, parse_fields, render
+from batchjudge.services.judge0_api.archive import unpack_archive
+from batchjudge.services.judge0_api.config import Judge0Config
+from batchjudge.services.judge0_api.languages import Judge0Catalog
+from batchjudge.services.judge0_api.requests import Judge0Request
+from batchjudge.services.judge0_api.results import Judge0Result, Judge0Run
+from batchjudge.services.judge0_api.validation import parse_request
+from batchjudge.services.judge0_api.views import Judge0View, parse_fields, render
 
 VERSIONS = {
     "/usr/bin/gcc": b"12.2.0\n",

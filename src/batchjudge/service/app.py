@@ -23,9 +23,9 @@ from batchjudge.service.routes.judge0_keys import router as judge0_keys_router
 from batchjudge.service.state import ServiceState
 from batchjudge.service.workers import GradingWorkers, RemoteJudge
 from batchjudge.services.grading_jobs import requeue_unfinished
+from batchjudge.services.judge0_api.languages import Judge0Catalog
+from batchjudge.services.judge0_api.submissions import requeue_unfinished_judge0
 from batchjudge.services.judge0_keys import DatabaseKeyPool
-from batchjudge.services.judge0_languages import Judge0Catalog
-from batchjudge.services.judge0_submissions import requeue_unfinished_judge0
 from batchjudge.settings import BackendKind, Judge0Auth, Settings, load_settings
 from batchjudge.storage.blobs import BlobStore
 

@@ -10,7 +10,7 @@ from batchjudge.execution.judge0 import CallbackHub
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.workers import GradingWorkers
-from batchjudge.services.judge0_languages import Judge0Catalog
+from batchjudge.services.judge0_api.languages import Judge0Catalog
 from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
 

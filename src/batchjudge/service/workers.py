@@ -20,10 +20,10 @@ from batchjudge.judge0.key_pool import KeyPool
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.services.grading_jobs import GradingContext, RemoteFallback, grade_submission
-from batchjudge.services.judge0_config import judge0_config
-from batchjudge.services.judge0_execution import Judge0Runtime
-from batchjudge.services.judge0_jobs import Judge0JobContext, grade_judge0_submission
-from batchjudge.services.judge0_languages import multi_file_bundle
+from batchjudge.services.judge0_api.config import judge0_config
+from batchjudge.services.judge0_api.execution import Judge0Runtime
+from batchjudge.services.judge0_api.jobs import Judge0JobContext, grade_judge0_submission
+from batchjudge.services.judge0_api.languages import multi_file_bundle
 from batchjudge.settings import Judge0Fallback, Settings
 from batchjudge.storage.blobs import BlobStore
 

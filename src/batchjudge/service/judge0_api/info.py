@@ -14,8 +14,8 @@ from batchjudge.judge0.statuses import Judge0Status
 from batchjudge.service.auth import State
 from batchjudge.service.judge0_api.auth import Caller
 from batchjudge.service.judge0_api.errors import NOT_FOUND, Judge0HttpError, Judge0Route
-from batchjudge.services.judge0_config import JUDGE0_VERSION, judge0_config
-from batchjudge.services.judge0_submissions import queued_count
+from batchjudge.services.judge0_api.config import JUDGE0_VERSION, judge0_config
+from batchjudge.services.judge0_api.submissions import queued_count
 
 router = APIRouter(route_class=Judge0Route, tags=["judge0"])
 

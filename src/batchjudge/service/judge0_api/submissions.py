@@ -20,11 +20,11 @@ from batchjudge.service.judge0_api.errors import (
     bad_request,
 )
 from batchjudge.service.state import ServiceState
-from batchjudge.services.judge0_config import Judge0Config, judge0_config
-from batchjudge.services.judge0_requests import Judge0Request
-from batchjudge.services.judge0_submissions import fetch_views, queued_count, store_submissions
-from batchjudge.services.judge0_validation import FieldErrors, parse_request
-from batchjudge.services.judge0_views import NOT_UTF8, Judge0View, parse_fields, render
+from batchjudge.services.judge0_api.config import Judge0Config, judge0_config
+from batchjudge.services.judge0_api.requests import Judge0Request
+from batchjudge.services.judge0_api.submissions import fetch_views, queued_count, store_submissions
+from batchjudge.services.judge0_api.validation import FieldErrors, parse_request
+from batchjudge.services.judge0_api.views import NOT_UTF8, Judge0View, parse_fields, render
 
 router = APIRouter(route_class=Judge0Route, tags=["judge0"])
 

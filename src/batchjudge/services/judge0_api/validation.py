@@ -7,10 +7,10 @@ from typing import Any
 
 from batchjudge.domain.errors import SubmissionError
 from batchjudge.judge0.wire import decode_base64
-from batchjudge.services.judge0_archive import RUN_SCRIPTS, script, unpack_archive
-from batchjudge.services.judge0_config import MULTI_FILE_LANGUAGE_ID, Judge0Config
-from batchjudge.services.judge0_languages import Judge0Catalog
-from batchjudge.services.judge0_requests import Judge0Case, Judge0Request, to_bytes, to_text
+from batchjudge.services.judge0_api.archive import RUN_SCRIPTS, script, unpack_archive
+from batchjudge.services.judge0_api.config import MULTI_FILE_LANGUAGE_ID, Judge0Config
+from batchjudge.services.judge0_api.languages import Judge0Catalog
+from batchjudge.services.judge0_api.requests import Judge0Case, Judge0Request, to_bytes, to_text
 
 #: Most test cases one submission may carry (our `test_cases` extension).
 MAX_TEST_CASES = 1000

@@ -25,16 +25,16 @@ from batchjudge.judge0.statuses import Judge0Status, status_for
 from batchjudge.judge0.wire import decode_base64, outputs_match
 from batchjudge.languages.registry import LanguageBundle, LanguageRegistry
 from batchjudge.problems.model import CaseSpec, Problem, ProblemLimits, Validation
-from batchjudge.services.judge0_archive import (
+from batchjudge.services.judge0_api.archive import (
     COMPILE_SCRIPTS,
     RUN_SCRIPTS,
     script,
     unpack_archive,
 )
-from batchjudge.services.judge0_config import MULTI_FILE_LANGUAGE_ID, Judge0Config
-from batchjudge.services.judge0_languages import bundle_for
-from batchjudge.services.judge0_requests import Judge0Case, Judge0Request, to_bytes, to_text
-from batchjudge.services.judge0_results import Judge0Result, Judge0Run, text_or_none
+from batchjudge.services.judge0_api.config import MULTI_FILE_LANGUAGE_ID, Judge0Config
+from batchjudge.services.judge0_api.languages import bundle_for
+from batchjudge.services.judge0_api.requests import Judge0Case, Judge0Request, to_bytes, to_text
+from batchjudge.services.judge0_api.results import Judge0Result, Judge0Run, text_or_none
 
 _MESSAGES = {
     Verdict.TLE: "Time limit exceeded",

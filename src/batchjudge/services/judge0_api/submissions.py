@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from batchjudge.db.judge0 import Judge0Submission
 from batchjudge.db.submissions import Submission, SubmissionStatus
 from batchjudge.judge0.statuses import Judge0Status
-from batchjudge.services.judge0_requests import Judge0Request
-from batchjudge.services.judge0_results import Judge0Result
-from batchjudge.services.judge0_views import Judge0View
+from batchjudge.services.judge0_api.requests import Judge0Request
+from batchjudge.services.judge0_api.results import Judge0Result
+from batchjudge.services.judge0_api.views import Judge0View
 
 
 def queued_count(session: Session) -> int:

@@ -18,7 +18,7 @@ from batchjudge.languages.spec import (
     SelfTest,
     StyleRules,
 )
-from batchjudge.services.judge0_config import MULTI_FILE_LANGUAGE_ID
+from batchjudge.services.judge0_api.config import MULTI_FILE_LANGUAGE_ID
 
 _log = logging.getLogger(__name__)
 

@@ -5,60 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from batchjudge.domain.errors import SubmissionError
+from batchjudge.judge0.fields import ALL_FIELDS, DEFAULT_FIELDS
 from batchjudge.judge0.statuses import Judge0Status
 from batchjudge.judge0.wire import decimal_string, decode_base64, encode_base64, timestamp
-from batchjudge.services.judge0_requests import Judge0Request, to_bytes
-from batchjudge.services.judge0_results import Judge0Result, Judge0Run
+from batchjudge.services.judge0_api.requests import Judge0Request, to_bytes
+from batchjudge.services.judge0_api.results import Judge0Result, Judge0Run
 
-#: What `fields` means when it is absent or empty.
-DEFAULT_FIELDS = (
-    "token",
-    "time",
-    "memory",
-    "stdout",
-    "stderr",
-    "compile_output",
-    "message",
-    "status",
-)
-#: Every field `*` stands for (Judge0 1.13.1's set), in its order.
-ALL_FIELDS = (
-    "source_code",
-    "language_id",
-    "stdin",
-    "expected_output",
-    "stdout",
-    "status_id",
-    "created_at",
-    "finished_at",
-    "time",
-    "memory",
-    "stderr",
-    "token",
-    "number_of_runs",
-    "cpu_time_limit",
-    "cpu_extra_time",
-    "wall_time_limit",
-    "memory_limit",
-    "stack_limit",
-    "max_processes_and_or_threads",
-    "enable_per_process_and_thread_time_limit",
-    "enable_per_process_and_thread_memory_limit",
-    "max_file_size",
-    "compile_output",
-    "exit_code",
-    "exit_signal",
-    "message",
-    "wall_time",
-    "compiler_options",
-    "command_line_arguments",
-    "redirect_stderr_to_stdout",
-    "callback_url",
-    "additional_files",
-    "enable_network",
-    "status",
-    "language",
-)
 #: Our extension: the per-test results of a submission sent with `test_cases`.
 TEST_RESULTS = "test_results"
 KNOWN_FIELDS = frozenset((*ALL_FIELDS, TEST_RESULTS))

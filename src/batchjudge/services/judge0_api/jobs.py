@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from batchjudge.db.judge0 import Judge0Submission
 from batchjudge.domain.errors import BatchjudgeError
 from batchjudge.judge0.statuses import Judge0Status
-from batchjudge.services.judge0_callbacks import send_callback
-from batchjudge.services.judge0_execution import Judge0Runtime, internal_error, run_request
-from batchjudge.services.judge0_requests import Judge0Request
-from batchjudge.services.judge0_results import Judge0Result
-from batchjudge.services.judge0_submissions import view_of
-from batchjudge.services.judge0_views import Judge0View, render
+from batchjudge.services.judge0_api.callbacks import send_callback
+from batchjudge.services.judge0_api.execution import Judge0Runtime, internal_error, run_request
+from batchjudge.services.judge0_api.requests import Judge0Request
+from batchjudge.services.judge0_api.results import Judge0Result
+from batchjudge.services.judge0_api.submissions import view_of
+from batchjudge.services.judge0_api.views import Judge0View, render
 
 _log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The services behind the Judge0-compatible API: requests, storage, grading, answers."""

@@ -36,7 +36,12 @@ def context_settings(ctx: typer.Context) -> Settings:
 
 def cli_database_url(settings: Settings) -> str:
     """The database the service uses: same data dir, same fallback."""
-    data_dir = resolve_data_dir(settings)
+    try:
+        data_dir = resolve_data_dir(settings)
+    except ConfigError:
+        # A data dir out of the sandbox users' reach is refused by `serve`, but the
+        # database alone does not need them: database commands still work there.
+        data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     return database_url(settings.database_url, data_dir)
 

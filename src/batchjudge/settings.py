@@ -55,6 +55,13 @@ class Judge0Fallback(StrEnum):
     WAIT = "wait"  # keep the submission queued and try again later
 
 
+class LogFormat(StrEnum):
+    """How log lines are written."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 class Settings(BaseSettings):
     """Configuration of one batchjudge process.
 
@@ -98,6 +105,12 @@ class Settings(BaseSettings):
             still decrypt stored keys during a rotation (`BATCHJUDGE_MASTER_KEY_PREVIOUS`).
         judge0_api_auth: the Judge0-compatible API at `/judge0` needs an X-Auth-Token
             (one of our API tokens); off lets anyone use it.
+        log_format: `text` for people, `json` (one object a line) for log collectors.
+        price_per_remote_call: what one billed remote call costs (any currency), for the
+            estimated savings in the efficiency figures.
+        alert_webhooks: URLs that receive every alert change as a JSON POST.
+        alert_interval_s: how often the alert rules are evaluated.
+        alert_rules: overrides of the default alert rules, by rule name (see the docs).
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -130,6 +143,11 @@ class Settings(BaseSettings):
     master_key_file: Path | None = None
     master_key_previous: SecretStr | None = None
     judge0_api_auth: bool = True
+    log_format: LogFormat = LogFormat.TEXT
+    price_per_remote_call: float = Field(default=0.0, ge=0)
+    alert_webhooks: list[str] = Field(default_factory=list)
+    alert_interval_s: float = Field(default=30.0, gt=0)
+    alert_rules: dict[str, dict[str, float | str | bool]] = Field(default_factory=dict)
 
     @property
     def reduced_sandbox_allowed(self) -> bool:

@@ -3,16 +3,21 @@
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.db.base import Base
 from batchjudge.db.judge0 import Judge0ApiKey, Judge0Submission
+from batchjudge.db.monitoring import Alert, ErrorEvent, Feedback, MetricsReset
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "Base",
+    "ErrorEvent",
     "Execution",
+    "Feedback",
     "Institution",
     "Judge0ApiKey",
     "Judge0Submission",
+    "MetricsReset",
     "Problem",
     "ProblemTest",
     "ProblemVersion",

@@ -37,9 +37,9 @@ class Submission(Base):
     compile_output: Mapped[str] = mapped_column(Text, default="")
     compile_time_s: Mapped[float | None]
     attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
 
     results: Mapped[list["TestResult"]] = relationship(
         back_populates="submission", order_by="TestResult.position"
@@ -82,6 +82,6 @@ class Execution(Base):
     tests_covered: Mapped[int]
     duration_s: Mapped[float]
     outcome: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
 
     submission: Mapped[Submission] = relationship(back_populates="executions")

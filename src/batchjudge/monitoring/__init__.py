@@ -1,0 +1,1 @@
+"""Monitoring: figures from the database, health, Prometheus, captured errors, alerts."""

@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 # Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
 DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring clean
 
 install: system-packages $(STAMP)
 
@@ -61,6 +61,11 @@ bench-service: install
 
 bench-judge0: install
 	$(PY) benchmarks/judge0_calls.py
+
+# Monitoring endpoints at 50 concurrent requests over 100 000 submissions, on SQLite and on
+# PostgreSQL (postgres@127.0.0.1:5432, trust authentication; a scratch database is dropped).
+bench-monitoring: install
+	$(PY) benchmarks/monitoring.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

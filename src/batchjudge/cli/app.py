@@ -10,7 +10,8 @@ from batchjudge.cli.common import USAGE_ERROR, user_errors
 from batchjudge.cli.grading_commands import doctor_command, grade_command, languages_command
 from batchjudge.cli.key_commands import keys_app
 from batchjudge.cli.service_commands import db_app, seed_demo_command, serve_command, users_app
-from batchjudge.settings import load_settings
+from batchjudge.monitoring.logging_setup import configure_logging
+from batchjudge.settings import LogFormat, load_settings
 
 #: Exit status for a failure of batchjudge itself.
 INTERNAL_ERROR = 70
@@ -32,10 +33,12 @@ app.add_typer(keys_app, name="keys")
 
 @app.callback()
 def _configure(ctx: typer.Context) -> None:
-    # Warnings (a reduced sandbox, a failed precompiled header) reach the user on stderr.
-    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    # Warnings (a reduced sandbox, a failed precompiled header) reach the user on stderr,
+    # one line each: `warning: …`, or JSON with BATCHJUDGE_LOG_FORMAT=json.
+    configure_logging(LogFormat.TEXT, logging.WARNING, brief=True)
     with user_errors():
         ctx.obj = load_settings()
+    configure_logging(ctx.obj.log_format, logging.WARNING, brief=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,7 @@ from batchjudge.cli.common import (
 from batchjudge.db.accounts import Role
 from batchjudge.db.migrate import head_revision, upgrade
 from batchjudge.domain.errors import ConfigError
+from batchjudge.monitoring.logging_setup import configure_logging
 from batchjudge.service.app import create_app
 from batchjudge.service.preflight import startup_problems
 from batchjudge.services.accounts import create_user
@@ -86,7 +87,9 @@ def serve_command(
         typer.echo(f"error: {problem}", err=True)
     if problems:
         raise typer.Exit(USAGE_ERROR)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Uvicorn's own lines (access log included) go through our handler and format.
+    configure_logging(settings.log_format)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
 
 
 def seed_demo_command(

@@ -2,6 +2,7 @@
 
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.db.base import Base
+from batchjudge.db.figures import SubmissionFigures
 from batchjudge.db.judge0 import Judge0ApiKey, Judge0Submission
 from batchjudge.db.monitoring import Alert, ErrorEvent, Feedback, MetricsReset
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
@@ -23,6 +24,7 @@ __all__ = [
     "ProblemVersion",
     "Role",
     "Submission",
+    "SubmissionFigures",
     "SubmissionStatus",
     "TestResult",
     "User",

@@ -38,10 +38,10 @@ class MetricsReset(Base):
 
 
 class Alert(Base):
-    """One firing of an alert rule for one subject, until it resolves.
-
-    `fingerprint` (rule and subject) deduplicates: at most one unresolved alert has it.
-    """
+    """One alert of a rule for one subject: `pending` while its condition has not yet held
+    for the rule's duration (`fired_at` is then when it was first seen), `firing`, then
+    `resolved`. `fingerprint` (rule and subject) deduplicates: at most one unresolved
+    alert has it."""
 
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_fingerprint_status", "fingerprint", "status"),)

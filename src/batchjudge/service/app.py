@@ -14,12 +14,27 @@ from batchjudge.execution.factory import resolve_data_dir
 from batchjudge.execution.judge0 import CallbackHub, judge0_endpoint
 from batchjudge.judge0.key_pool import KeyPool, StaticKeyPool
 from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.monitoring.database_collector import DatabaseCollector
+from batchjudge.monitoring.error_log import ErrorLog
+from batchjudge.monitoring.health import HealthChecker
+from batchjudge.monitoring.health_collector import HealthCollector
+from batchjudge.monitoring.logging_setup import configure_logging, unconfigure_logging
+from batchjudge.monitoring.metrics_service import MetricsService
+from batchjudge.monitoring.prometheus import PrometheusMetrics
+from batchjudge.monitoring.request_timings import RequestTimings
+from batchjudge.service.alerts import build_service_alerts
 from batchjudge.service.errors import install_error_handlers
 from batchjudge.service.judge0_api import router as judge0_api_router
 from batchjudge.service.queue import GradingQueue
+from batchjudge.service.request_tracking import RequestTracking
 from batchjudge.service.routes import admin, events, meta, problems, submissions
+from batchjudge.service.routes.feedback import router as feedback_router
 from batchjudge.service.routes.judge0_callbacks import router as judge0_callbacks_router
 from batchjudge.service.routes.judge0_keys import router as judge0_keys_router
+from batchjudge.service.routes.monitoring_alerts import router as monitoring_alerts_router
+from batchjudge.service.routes.monitoring_figures import router as monitoring_figures_router
+from batchjudge.service.routes.monitoring_health import router as monitoring_health_router
+from batchjudge.service.routes.prometheus import router as prometheus_router
 from batchjudge.service.state import ServiceState
 from batchjudge.service.workers import GradingWorkers, RemoteJudge
 from batchjudge.services.grading_jobs import requeue_unfinished
@@ -50,12 +65,27 @@ def build_state(settings: Settings) -> ServiceState:
         if settings.judge0_auth is not Judge0Auth.NONE:
             pool = DatabaseKeyPool.from_settings(sessions, settings, data_dir)
         remote = RemoteJudge(pool, callbacks)
-    workers = GradingWorkers(settings, data_dir, sessions, registry, store, remote)
+    prometheus = PrometheusMetrics()
+    errors = ErrorLog(sessions, prometheus.count_unexpected_error)
+    workers = GradingWorkers(
+        settings, data_dir, sessions, registry, store, remote, errors.crash_hook("grading")
+    )
     queue = GradingQueue(
         data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots, workers.run_judge0
     )
     workers.retry_with(queue.enqueue_later)
+    health = HealthChecker.from_settings(settings, data_dir, engine, queue)
+    prometheus.register(DatabaseCollector(engine, queue), HealthCollector(health))
     judge0_languages = Judge0Catalog.probe(registry)  # toolchain versions, asked once
+    request_timings = RequestTimings()
+    metrics_service = MetricsService(
+        sessions,
+        price_per_remote_call=settings.price_per_remote_call,
+        latencies=request_timings.snapshot,
+    )
+    alerts = build_service_alerts(
+        settings, sessions, data_dir, health=health, figures=metrics_service
+    )
     return ServiceState(
         settings,
         data_dir,
@@ -67,6 +97,12 @@ def build_state(settings: Settings) -> ServiceState:
         workers,
         judge0_languages,
         callbacks,
+        metrics_service=metrics_service,
+        health=health,
+        prometheus=prometheus,
+        errors=errors,
+        request_timings=request_timings,
+        alerts=alerts,
     )
 
 
@@ -76,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log_handler = configure_logging(chosen.log_format)
         state = build_state(chosen)
         app.state.service = state
         # Nothing is grading yet, so whatever is unfinished was interrupted: queue it again.
@@ -87,14 +124,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for token in requeue_unfinished_judge0(state.sessions):
             state.queue.enqueue_judge0(token)
         state.queue.start()
+        if state.alerts is not None:
+            state.alerts.start()
         try:
             yield
         finally:
+            if state.alerts is not None:
+                await asyncio.to_thread(state.alerts.stop)
             # Both block (joining threads, running other threads' event loops), which must
             # not happen on the server's own loop.
             await asyncio.to_thread(state.queue.stop)
             await asyncio.to_thread(state.workers.close)
+            state.health.close()
             state.engine.dispose()
+            unconfigure_logging(log_handler)
 
     app = FastAPI(
         title="batchjudge",
@@ -103,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestTracking)
     app.include_router(meta.router)
     app.include_router(problems.router)
     app.include_router(submissions.router)
@@ -111,4 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(judge0_api_router)
     app.include_router(judge0_keys_router)
     app.include_router(judge0_callbacks_router)
+    app.include_router(feedback_router)
+    app.include_router(monitoring_figures_router)
+    app.include_router(monitoring_health_router)
+    app.include_router(prometheus_router)
+    app.include_router(monitoring_alerts_router)
     return app

@@ -11,6 +11,7 @@ from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import build_sandbox, resolve_data_dir
 from batchjudge.execution.judge0 import judge0_endpoint
 from batchjudge.judge0.master_key import load_key_cipher
+from batchjudge.monitoring.alerting import check_alert_settings
 from batchjudge.settings import (
     DEFAULT_SECRET_KEY,
     BackendKind,
@@ -38,6 +39,10 @@ def startup_problems(settings: Settings) -> list[str]:
             + "): fix that, or set BATCHJUDGE_ALLOW_REDUCED_SANDBOX=true"
         )
     problems.extend(_judge0_problems(settings, data_dir))
+    try:
+        check_alert_settings(settings)
+    except ConfigError as exc:
+        problems.append(str(exc))
     url = database_url(settings.database_url, data_dir)
     shown = make_url(url).render_as_string(hide_password=True)
     try:

@@ -1,6 +1,6 @@
 """What the running service holds, built by the app's lifespan and torn down with it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -8,7 +8,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from batchjudge.execution.judge0 import CallbackHub
 from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.monitoring.error_log import ErrorLog
+from batchjudge.monitoring.health import HealthChecker
+from batchjudge.monitoring.metrics_service import MetricsService
+from batchjudge.monitoring.prometheus import PrometheusMetrics
+from batchjudge.monitoring.request_timings import RequestTimings
+from batchjudge.service.alerts import ServiceAlerts
 from batchjudge.service.queue import GradingQueue
+from batchjudge.service.recent_tokens import RecentTokens
 from batchjudge.service.workers import GradingWorkers
 from batchjudge.services.judge0_api.languages import Judge0Catalog
 from batchjudge.settings import Settings
@@ -29,3 +36,10 @@ class ServiceState:
     workers: GradingWorkers
     judge0_languages: Judge0Catalog
     judge0_callbacks: CallbackHub
+    metrics_service: MetricsService
+    health: HealthChecker
+    prometheus: PrometheusMetrics
+    errors: ErrorLog
+    request_timings: RequestTimings
+    alerts: ServiceAlerts | None = None
+    recent_tokens: RecentTokens = field(default_factory=RecentTokens)

@@ -58,8 +58,11 @@ class GradingWorkers:
         registry: LanguageRegistry,
         store: BlobStore,
         remote: RemoteJudge | None = None,
+        on_crash: Callable[[BaseException, str], None] | None = None,
     ) -> None:
+        """`on_crash` is told of every unexpected exception in a job (a bug)."""
         self._settings = settings
+        self._on_crash = on_crash
         self._remote = remote
         self._retry_later: Callable[[int, float], None] | None = None
         self._data_dir = data_dir
@@ -97,7 +100,7 @@ class GradingWorkers:
             options=runtime.context.options,
             config=judge0_config(self._settings.max_queue_length),
         )
-        return Judge0JobContext(self._sessions, judge0_runtime)
+        return Judge0JobContext(self._sessions, judge0_runtime, self._on_crash)
 
     def _runtime(self) -> _Runtime:
         runtime: _Runtime | None = getattr(self._local, "runtime", None)
@@ -129,6 +132,7 @@ class GradingWorkers:
         context = GradingContext(
             checker_backend=local,
             fallback=fallback,
+            on_crash=self._on_crash,
             sessions=self._sessions,
             backend=backend,
             registry=self._registry,

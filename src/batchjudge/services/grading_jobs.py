@@ -32,6 +32,7 @@ from batchjudge.grading.options import GradeOptions
 from batchjudge.grading.pipeline import grade
 from batchjudge.grading.submission import Submission as SourceSubmission
 from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.monitoring.log_context import submission_bound
 from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.services.problem_files import problem_for_version
 from batchjudge.storage.blobs import BlobStore
@@ -71,6 +72,8 @@ class GradingContext:
     options: GradeOptions
     checker_backend: ExecutionBackend | None = None
     fallback: RemoteFallback | None = None
+    # Told of every unexpected exception (a bug), with what was being graded.
+    on_crash: Callable[[BaseException, str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +223,14 @@ async def grade_submission(context: GradingContext, submission_id: int) -> Submi
     when it was not queued (finished, or another worker has it).
 
     A problem that cannot be loaded, or a bug, ends the submission as FAILED (verdict IE)
-    with the reason, rather than leaving it running for ever.
+    with the reason, rather than leaving it running for ever. Log lines written meanwhile
+    carry the submission id.
     """
+    with submission_bound(submission_id):
+        return await _grade_submission(context, submission_id)
+
+
+async def _grade_submission(context: GradingContext, submission_id: int) -> SubmissionStatus | None:
     claim = await asyncio.to_thread(_claim, context, submission_id)
     if claim is None:
         return None
@@ -247,6 +256,8 @@ async def grade_submission(context: GradingContext, submission_id: int) -> Submi
         return SubmissionStatus.FAILED
     except Exception as exc:
         _log.exception("grading submission %d failed", submission_id)
+        if context.on_crash is not None:
+            await asyncio.to_thread(context.on_crash, exc, f"submission {submission_id}")
         await asyncio.to_thread(
             _mark_failed, context, submission_id, f"internal error: {type(exc).__name__}"
         )

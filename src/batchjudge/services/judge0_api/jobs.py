@@ -6,6 +6,7 @@ before any worker) puts Processing submissions back In Queue.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from batchjudge.db.judge0 import Judge0Submission
 from batchjudge.domain.errors import BatchjudgeError
 from batchjudge.judge0.statuses import Judge0Status
+from batchjudge.monitoring.log_context import submission_bound
 from batchjudge.services.judge0_api.callbacks import send_callback
 from batchjudge.services.judge0_api.execution import Judge0Runtime, internal_error, run_request
 from batchjudge.services.judge0_api.requests import Judge0Request
@@ -31,6 +33,8 @@ class Judge0JobContext:
 
     sessions: sessionmaker[Session]
     runtime: Judge0Runtime
+    # Told of every unexpected exception (a bug), with what was being graded.
+    on_crash: Callable[[BaseException, str], None] | None = None
 
 
 def _row(session: Session, token: str) -> Judge0Submission | None:
@@ -66,8 +70,14 @@ async def grade_judge0_submission(context: Judge0JobContext, token: str) -> int 
     """Grade the submission In Queue under `token`, store its result and call its
     callback; returns its final status id, or None when it was not in queue.
 
-    Infrastructure failures and bugs end it as 13 (Internal Error) with the reason.
+    Infrastructure failures and bugs end it as 13 (Internal Error) with the reason. Log
+    lines written meanwhile carry the token as their submission id.
     """
+    with submission_bound(token):
+        return await _grade_judge0_submission(context, token)
+
+
+async def _grade_judge0_submission(context: Judge0JobContext, token: str) -> int | None:
     request = await asyncio.to_thread(_claim, context.sessions, token)
     if request is None:
         return None
@@ -77,6 +87,8 @@ async def grade_judge0_submission(context: Judge0JobContext, token: str) -> int 
         result = internal_error(str(exc))
     except Exception as exc:
         _log.exception("grading Judge0 submission %s failed", token)
+        if context.on_crash is not None:
+            await asyncio.to_thread(context.on_crash, exc, f"Judge0 API submission {token}")
         result = internal_error(f"internal error: {type(exc).__name__}")
     view = await asyncio.to_thread(_finish, context.sessions, token, result)
     if view is not None and request.callback_url:

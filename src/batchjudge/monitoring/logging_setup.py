@@ -114,6 +114,9 @@ def configure_logging(
     for old in replaced:
         root.removeHandler(old)
     handler = _OurHandler(stream if stream is not None else sys.stderr, replaced, root.level)
+    # The handler's own level too: a library logger set to DEBUG (SQLAlchemy echoes rows,
+    # stored key ciphertext included) must not reach the output below `level`.
+    handler.setLevel(level)
     handler.addFilter(_ContextFilter())
     handler.addFilter(RedactionFilter())
     if log_format is LogFormat.JSON:

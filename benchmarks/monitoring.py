@@ -1,24 +1,25 @@
 """Monitoring latency: every monitoring endpoint under 50 concurrent requests, on SQLite and
 on PostgreSQL, with 100 000 submissions and 200 000 executions in the database.
 
-Run with `make bench-monitoring` (or `.venv/bin/python benchmarks/monitoring.py`). For each
-database it seeds the rows in bulk (about a million test results with them), brings the
-monitoring rollup up to date and analyses the tables as a running service and autovacuum
-would have, starts `batchjudge serve`, and then, per endpoint and window:
+Run with `make bench-monitoring` (or `.venv/bin/python benchmarks/monitoring.py`, with
+Debian's `wrk` installed). For each database it seeds the rows in bulk (about a million
+test results with them), brings the monitoring rollup up to date and analyses the tables
+as a running service and autovacuum would have, starts `batchjudge serve`, and then, per
+endpoint and window:
 
 - `compute`: the figures computed without the cache, in the benchmark's own process
   (what a request that finds nothing cached waits for, HTTP aside);
-- `p50`/`p99`: bursts of 50 concurrent requests (`--rounds` of them, spread over more
-  than the cache's lifetime, so figures go stale and are recomputed during the bursts),
-  fired by httpx from `--clients` processes (see monitoring_load.py for why).
+- `p50`/`p99`: wrk keeps 50 connections busy for `--duration` seconds (see wrk_load.py).
+  The run is longer than the figure cache's lifetime, so figures go stale and are
+  recomputed while the requests keep coming. Each endpoint is asked once first, so the
+  run starts with its figures computed.
 
-Targets: p99 under 100 ms for each endpoint, under 20 ms for `health` (a colleague's
-endpoint, measured when the server has it). PostgreSQL: postgresql://postgres@127.0.0.1:5432
-with trust authentication; a fresh database is created and dropped.
+Targets: p99 under 100 ms for each endpoint, under 20 ms for `health` and `health/live`.
+PostgreSQL: postgresql://postgres@127.0.0.1:5432 with trust authentication; a fresh
+database is created and dropped.
 """
 
 import argparse
-import asyncio
 import os
 import shutil
 import signal
@@ -38,8 +39,8 @@ from pathlib import Path
 import httpx
 import psycopg
 from monitoring_data import seed
-from monitoring_load import Burst, LoadGenerator
 from sqlalchemy import Engine
+from wrk_load import WrkRun, run_wrk
 
 from batchjudge.db.engine import make_engine, make_session_factory
 from batchjudge.db.migrate import upgrade
@@ -63,18 +64,13 @@ class Endpoint:
     authenticated: bool = True
 
 
-@dataclass
+@dataclass(frozen=True)
 class Measured:
-    """Latencies of one endpoint, in milliseconds; `compute` is the uncached
-    computation of its figures (None for the health endpoints)."""
+    """One endpoint's run; `compute` is the uncached computation of its figures in ms
+    (None for the health endpoints)."""
 
     compute: float | None
-    samples: list[float]
-
-    def percentile(self, percent: int) -> float:
-        ordered = sorted(self.samples)
-        rank = max(1, -(-percent * len(ordered) // 100))
-        return ordered[rank - 1]
+    run: WrkRun
 
 
 def _ms(value: float | None) -> str:
@@ -185,36 +181,28 @@ def server(data: Path, url: str) -> Iterator[str]:
             process.kill()
 
 
-async def wait_until_up(client: httpx.AsyncClient, deadline_s: float = 60) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
+def wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            if (await client.get("/api/v1/me")).status_code == 200:
-                return
+            httpx.get(base + "/api/v1/monitoring/health/live", timeout=5)
+            return
         except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the server did not start")
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.2)
 
 
-def new_client(base: str, token: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    )
-
-
-async def routes_present(base: str, token: str, paths: list[str]) -> list[bool]:
-    async with new_client(base, token) as client:
-        await wait_until_up(client)
-        return [(await client.get(path)).status_code != 404 for path in paths]
+def ask_once(base: str, token: str | None, endpoint: Endpoint) -> None:
+    """One request, so the run starts with the endpoint's figures computed."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.get(base + endpoint.path, params=endpoint.params, headers=headers, timeout=120)
+    if answer.status_code not in (200, 503):  # health answers 503 when down
+        raise SystemExit(f"{endpoint.path}: {answer.status_code} {answer.text[:200]}")
 
 
 def run_endpoints(
-    base: str,
-    token: str,
-    computations: dict[str, float],
-    load: LoadGenerator,
-    args: argparse.Namespace,
+    base: str, token: str, computations: dict[str, float], args: argparse.Namespace
 ) -> dict[str, tuple[Endpoint, Measured]]:
     endpoints = [
         Endpoint(
@@ -223,32 +211,24 @@ def run_endpoints(
         for window in args.windows
         for name in FIGURES
     ]
-    health = {
-        "health": "/api/v1/monitoring/health",
-        "health/live": "/api/v1/monitoring/health/live",
-    }
-    present = asyncio.run(routes_present(base, token, list(health.values())))
-    for (label, path), found in zip(health.items(), present, strict=True):
-        if found:
-            endpoints.append(Endpoint(label, path, {}, HEALTH_TARGET_MS, authenticated=False))
-        else:
-            print(f"  {label}: not in this server, skipped", flush=True)
+    endpoints += [
+        Endpoint(label, f"/api/v1/monitoring/{label}", {}, HEALTH_TARGET_MS, authenticated=False)
+        for label in ("health", "health/live")
+    ]
+    wait_until_up(base)
     results: dict[str, tuple[Endpoint, Measured]] = {}
     for endpoint in endpoints:
-        burst = Burst(
-            base,
-            token if endpoint.authenticated else None,
-            endpoint.path,
-            endpoint.params,
-            args.concurrency,
-            args.rounds,
-            args.pause,
-        )
-        measured = Measured(computations.get(endpoint.label), load.run(burst))
+        query = "&".join(f"{k}={v}" for k, v in endpoint.params.items())
+        url = base + endpoint.path + (f"?{query}" if query else "")
+        caller = token if endpoint.authenticated else None
+        ask_once(base, caller, endpoint)
+        run = run_wrk(url, caller, args.concurrency, args.duration)
+        measured = Measured(computations.get(endpoint.label), run)
         results[endpoint.label] = (endpoint, measured)
         print(
             f"  {endpoint.label:<28} compute {_ms(measured.compute):>7}  "
-            f"p50 {measured.percentile(50):6.1f} ms  p99 {measured.percentile(99):6.1f} ms",
+            f"p50 {run.p50:6.1f} ms  p99 {run.p99:6.1f} ms  {run.per_second:7.0f} req/s  "
+            f"errors {run.non_2xx + run.socket_errors}",
             flush=True,
         )
     return results
@@ -261,32 +241,30 @@ def report(
     labels = list(dict.fromkeys(label for rows in results.values() for label in rows))
     print(
         f"\n{args.submissions} submissions, {2 * args.submissions} executions; "
-        f"{args.concurrency} concurrent requests (from {args.clients} client processes) "
-        f"x {args.rounds} rounds per endpoint; "
+        f"wrk: {args.concurrency} connections kept busy for {args.duration:g} s per endpoint; "
         f"{os.cpu_count()} cores; compute = the figures computed without the cache, in ms\n"
     )
-    head = " | ".join(f"{k} compute | {k} p50 | {k} p99" for k in kinds)
+    head = " | ".join(f"{k} compute | {k} p50 | {k} p99 | {k} req/s" for k in kinds)
     print(f"| endpoint | target p99 | {head} | met |")
-    print("|---|---|" + "---|" * (3 * len(kinds)) + "---|")
+    print("|---|---|" + "---|" * (4 * len(kinds)) + "---|")
     for label in labels:
         cells, met = [], True
         target = TARGET_MS
         for kind in kinds:
             found = results[kind].get(label)
             if found is None:
-                cells += ["-", "-", "-"]
+                cells += ["-", "-", "-", "-"]
                 continue
             endpoint, measured = found
             target = endpoint.target_ms
-            p99 = measured.percentile(99)
-            met = met and p99 < target
-            cells += [_ms(measured.compute), f"{measured.percentile(50):.1f}", f"{p99:.1f}"]
+            run = measured.run
+            met = met and run.p99 < target and run.non_2xx + run.socket_errors == 0
+            cells += [_ms(measured.compute), f"{run.p50:.1f}", f"{run.p99:.1f}"]
+            cells.append(f"{run.per_second:.0f}")
         print(f"| {label} | < {target:.0f} ms | {' | '.join(cells)} | {'yes' if met else 'NO'} |")
 
 
-def measure_database(
-    kind: str, load: LoadGenerator, args: argparse.Namespace
-) -> dict[str, tuple[Endpoint, Measured]]:
+def measure_database(kind: str, args: argparse.Namespace) -> dict[str, tuple[Endpoint, Measured]]:
     print(f"{kind}:", flush=True)
     data = Path(tempfile.mkdtemp(prefix="bj-bench-monitoring-", dir="/var/tmp"))
     data.chmod(0o755)
@@ -294,7 +272,7 @@ def measure_database(
         with database(kind, data) as url:
             tokens, computations = prepare(url, args.submissions, args.students, args.windows)
             with server(data, url) as base:
-                return run_endpoints(base, tokens["admin"], computations, load, args)
+                return run_endpoints(base, tokens["admin"], computations, args)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -306,14 +284,13 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=100_000)
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--clients", type=int, default=5, help="client processes sharing it")
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--pause", type=float, default=0.3, help="seconds between bursts")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per endpoint")
     parser.add_argument("--windows", nargs="+", default=["24h", "all"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
-    with LoadGenerator(args.clients, args.concurrency) as load:
-        results = {kind: measure_database(kind, load, args) for kind in args.databases}
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: run `make bench-monitoring`, or apt-get install wrk")
+    results = {kind: measure_database(kind, args) for kind in args.databases}
     report(results, args)
 
 

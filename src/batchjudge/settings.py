@@ -108,6 +108,9 @@ class Settings(BaseSettings):
         log_format: `text` for people, `json` (one object a line) for log collectors.
         price_per_remote_call: what one billed remote call costs (any currency), for the
             estimated savings in the efficiency figures.
+        figure_process: compute the monitoring figures in a child process, so that a
+            recomputation never delays the server's answers; off computes them in a
+            server thread.
         alert_webhooks: URLs that receive every alert change as a JSON POST.
         alert_interval_s: how often the alert rules are evaluated.
         alert_rules: overrides of the default alert rules, by rule name (see the docs).
@@ -145,6 +148,7 @@ class Settings(BaseSettings):
     judge0_api_auth: bool = True
     log_format: LogFormat = LogFormat.TEXT
     price_per_remote_call: float = Field(default=0.0, ge=0)
+    figure_process: bool = True
     alert_webhooks: list[str] = Field(default_factory=list)
     alert_interval_s: float = Field(default=30.0, gt=0)
     alert_rules: dict[str, dict[str, float | str | bool]] = Field(default_factory=dict)

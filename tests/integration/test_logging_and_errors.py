@@ -275,3 +275,23 @@ def test_the_text_format_names_ids_and_redacts_tracebacks():
     assert "X-Auth-Token: [redacted]" in text
     assert "hunter2-planted" not in text
     assert "bj_abcdefghijklmnopqrst" not in text
+
+
+@pytest.mark.parametrize(
+    ("level", "kept"),
+    [
+        (logging.INFO, ["huey.consumer failed", "batchjudge.tests graded"]),
+        (logging.DEBUG, ["huey Executing", "huey.consumer failed", "batchjudge.tests graded"]),
+    ],
+)
+def test_hueys_per_task_lines_are_kept_only_at_debug(level: int, kept: list[str]):
+    buffer = io.StringIO()
+    handler = configure_logging(LogFormat.TEXT, level, stream=buffer)
+    try:
+        logging.getLogger("huey").info("Executing %s", "alerts.evaluate")
+        logging.getLogger("huey.consumer").warning("failed")
+        logging.getLogger("batchjudge.tests").info("graded")
+    finally:
+        unconfigure_logging(handler)
+    found = [" ".join(line.split()[2:4]) for line in buffer.getvalue().splitlines()]
+    assert found == kept

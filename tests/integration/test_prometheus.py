@@ -169,3 +169,24 @@ def test_the_deploy_rules_name_only_metrics_we_serve(database_url: str, reachabl
     config = yaml.safe_load((repo / "deploy" / "prometheus.yml").read_text())
     assert config["rule_files"] == ["alert-rules.yml"]
     assert config["scrape_configs"][0]["metrics_path"] == "/metrics"
+
+
+def test_health_probes_answered_before_routing_keep_ids_and_latency_labels(
+    database_url: str, reachable_dir: Path
+):
+    with running_service(database_url, reachable_dir) as service:
+        answers = [service.get("/api/v1/monitoring/health") for _ in range(2)]
+        answers += [service.get("/api/v1/monitoring/health/live")]
+        posted = service.client.post("/api/v1/monitoring/health")
+        samples = _scrape(service)
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json()["checks"]["database"]["status"] == "ok"
+    assert answers[2].json() == {"status": "ok"}
+    ids = [a.headers["x-request-id"] for a in answers]
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert posted.status_code == 405  # not a probe: FastAPI's routing answers it
+    count = "batchjudge_http_request_duration_seconds_count"
+    route = "/api/v1/monitoring/health"
+    assert _value(samples, count, route=route, method="GET", status="2xx") == 2
+    assert _value(samples, count, route=route + "/live", method="GET", status="2xx") == 1

@@ -11,7 +11,7 @@ from batchjudge.db.accounts import Role, User
 from batchjudge.monitoring.figure_cache import Cached, FigureCache
 from batchjudge.monitoring.percentiles import nearest_rank, weighted_percentiles
 from batchjudge.monitoring.windows import WindowName, resolve_window
-from batchjudge.service.recent_tokens import RecentTokens
+from batchjudge.service.recent_tokens import RecentTokens, Remembered
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -130,17 +130,39 @@ def test_lookup_tells_fresh_from_stale_and_never_computes():
     assert cache.lookup("k") is None
 
 
+def _user_of(memo: RecentTokens, token: str) -> User | None:
+    found = memo.lookup(token)
+    return found.user if found is not None else None
+
+
 def test_recent_tokens_expire_and_stay_bounded():
     clock = Clock()
     memo = RecentTokens(ttl_s=2, max_entries=2, clock=clock)
     ada = User(id=1, name="ada", role=Role.ADMIN)
     memo.remember("bj_a", ada)
-    assert memo.lookup("bj_a") is ada
+    assert memo.lookup("bj_a") == Remembered(ada, renew=False)
     assert memo.lookup("bj_b") is None
     clock.now = 2.0
     assert memo.lookup("bj_a") is None
     for token in ("bj_1", "bj_2", "bj_3"):
         memo.remember(token, ada)
-    assert [memo.lookup(t) is ada for t in ("bj_1", "bj_2", "bj_3")] == [False, True, True]
+    assert [_user_of(memo, t) is ada for t in ("bj_1", "bj_2", "bj_3")] == [False, True, True]
+    memo.forget("bj_2")
+    assert memo.lookup("bj_2") is None
     memo.forget_all()
     assert memo.lookup("bj_3") is None
+
+
+def test_one_caller_renews_a_half_expired_token_while_the_rest_keep_it():
+    clock = Clock()
+    memo = RecentTokens(ttl_s=2, clock=clock)
+    ada = User(id=1, name="ada", role=Role.ADMIN)
+    memo.remember("bj_a", ada)
+    clock.now = 1.5
+    assert memo.lookup("bj_a") == Remembered(ada, renew=True)
+    assert [memo.lookup("bj_a") for _ in range(3)] == [Remembered(ada, renew=False)] * 3
+    memo.remember("bj_a", ada)  # the renewal: a full lifetime from now, nobody renewing
+    clock.now = 2.4
+    assert memo.lookup("bj_a") == Remembered(ada, renew=False)
+    clock.now = 3.5
+    assert memo.lookup("bj_a") is None

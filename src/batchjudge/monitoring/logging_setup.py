@@ -90,6 +90,16 @@ class TextFormatter(logging.Formatter):
         return head
 
 
+class _QuietLibraries(logging.Filter):
+    """Drops the INFO lines Huey writes for every task it runs or schedules: the alert
+    chain alone would write three every evaluation. Its warnings and errors still pass,
+    and everything passes at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        chatty = record.name == "huey" or record.name.startswith("huey.")
+        return not chatty or record.levelno >= logging.WARNING
+
+
 class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler `configure_logging` installs; it remembers what it replaced."""
 
@@ -118,6 +128,8 @@ def configure_logging(
     # stored key ciphertext included) must not reach the output below `level`.
     handler.setLevel(level)
     handler.addFilter(_ContextFilter())
+    if level > logging.DEBUG:
+        handler.addFilter(_QuietLibraries())
     handler.addFilter(RedactionFilter())
     if log_format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())

@@ -12,7 +12,6 @@ Example (an alert rule over the last 15 minutes):
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,7 +22,7 @@ from typing_extensions import TypedDict
 
 from batchjudge.db.accounts import User
 from batchjudge.db.monitoring import MetricsReset
-from batchjudge.monitoring.adoption import AdoptionFigures, compute_adoption
+from batchjudge.monitoring.adoption import AdoptionFigures
 from batchjudge.monitoring.dashboard import (
     ActiveAlert,
     DashboardFigures,
@@ -31,14 +30,14 @@ from batchjudge.monitoring.dashboard import (
     count_received,
     fetch_active_alerts,
 )
-from batchjudge.monitoring.efficiency import EfficiencyFigures, compute_efficiency
+from batchjudge.monitoring.efficiency import EfficiencyFigures
 from batchjudge.monitoring.figure_cache import FigureCache
+from batchjudge.monitoring.figure_source import DatabaseFigures, FigureSource
 from batchjudge.monitoring.performance import (
     LatencySource,
     PerformanceFigures,
-    compute_performance,
+    with_latencies,
 )
-from batchjudge.monitoring.rollup import refresh_rollup
 from batchjudge.monitoring.windows import (
     DEFAULT_WINDOW,
     Window,
@@ -93,6 +92,9 @@ class MetricsService:
     Args:
         sessions: database sessions.
         price_per_remote_call: for `estimated_cost_saved`, in any currency.
+        source: where the figures that scan the rollup are computed (default: in the
+            calling thread, with `price_per_remote_call`; the app passes a
+            `FigureProcess`, which has its own price).
         latencies: per-route API latency percentiles (`RequestTimings.snapshot`).
         health: the current health status (`ok`, `degraded`, `down`).
         cache_ttl_s: how long a named window's figures are reused (0 turns caching off).
@@ -108,24 +110,23 @@ class MetricsService:
         sessions: sessionmaker[Session],
         *,
         price_per_remote_call: float = 0.0,
+        source: FigureSource | None = None,
         latencies: LatencySource | None = None,
         health: Callable[[], str] | None = None,
         cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._sessions = sessions
-        self._price = price_per_remote_call
+        self._source = source or DatabaseFigures(sessions, price_per_remote_call)
         self._latencies = latencies
         self._health = health
         self._cache = FigureCache(cache_ttl_s)
         self._now = clock or (lambda: datetime.now(UTC))
-        self._refresh_lock = threading.Lock()
 
     def refresh(self) -> int:
         """Add the submissions finished since the last refresh to the rollup; return how
         many rows were added or replaced (the first refresh after an upgrade fills it)."""
-        with self._refresh_lock, self._sessions.begin() as session:
-            added = refresh_rollup(session)
+        added = self._source.refresh()
         if added:
             _log.info("monitoring rollup: %d finished submissions added", added)
         return added
@@ -210,6 +211,10 @@ class MetricsService:
             return None
         return found.value, found.due
 
+    def close(self) -> None:
+        """Release the figure source (stops a figure process)."""
+        self._source.close()
+
     def health_status(self) -> str:
         """The health source's status, or `unknown` without one."""
         return self._health() if self._health is not None else UNKNOWN_HEALTH
@@ -244,22 +249,22 @@ class MetricsService:
 
     def _efficiency(self, window: Window, *, refresh: bool) -> EfficiencyFigures:
         def compute() -> EfficiencyFigures:
-            with self._sessions() as session:
-                return compute_efficiency(session, window, self._price)
+            return self._source.efficiency(window)
 
         return self._cached("efficiency", window, compute, refresh=refresh)
 
     def _adoption(self, window: Window, *, refresh: bool) -> AdoptionFigures:
         def compute() -> AdoptionFigures:
-            with self._sessions() as session:
-                return compute_adoption(session, window)
+            return self._source.adoption(window)
 
         return self._cached("adoption", window, compute, refresh=refresh)
 
     def _performance(self, window: Window, *, refresh: bool) -> PerformanceFigures:
         def compute() -> PerformanceFigures:
-            with self._sessions() as session:
-                return compute_performance(session, window, self._latencies)
+            figures = self._source.performance(window)
+            if self._latencies is None:
+                return figures
+            return with_latencies(figures, self._latencies)  # this process's, not the source's
 
         return self._cached("performance", window, compute, refresh=refresh)
 

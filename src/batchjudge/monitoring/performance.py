@@ -109,10 +109,9 @@ def _totals(session: Session, window: Window) -> list[Any]:
     return list(row)
 
 
-def compute_performance(
-    session: Session, window: Window, latencies: LatencySource | None
-) -> PerformanceFigures:
-    """The performance figures of `window`.
+def compute_performance(session: Session, window: Window) -> PerformanceFigures:
+    """The performance figures of `window`, with `api_latency` empty: the latencies
+    belong to the serving process, which fills them in (`with_latencies`).
 
     Grading time runs from a submission's start to its finish, queue wait from its
     creation to its (last) start. `error_rate` is the share of finished submissions that
@@ -122,7 +121,6 @@ def compute_performance(
     finished, succeeded, failed, internal, backend, wrong = (int(v) for v in totals[:6])
     grading_mean, graded, waiting_mean, waited = totals[6:]
     errors = ErrorCounts(failed=failed, internal_error=internal, backend_error=backend, total=wrong)
-    snapshot = latencies() if latencies is not None else {}
     return PerformanceFigures(
         window=window.describe(),
         finished=finished,
@@ -131,5 +129,11 @@ def compute_performance(
         success_rate=_rate(succeeded, finished),
         error_rate=_rate(wrong, finished),
         errors=errors,
-        api_latency={route: dict(figures) for route, figures in snapshot.items()},
+        api_latency={},
     )
+
+
+def with_latencies(figures: PerformanceFigures, latencies: LatencySource) -> PerformanceFigures:
+    """`figures` with `api_latency` taken from `latencies` now."""
+    snapshot = latencies()
+    return {**figures, "api_latency": {route: dict(f) for route, f in snapshot.items()}}

@@ -5,7 +5,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.domain.errors import ConflictError
@@ -60,7 +60,9 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> U
     if not token.startswith(TOKEN_PREFIX):
         return None
     moment = now or datetime.now(UTC)
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    # The user in the same query: every authenticated request pays this read.
+    query = select(ApiToken).options(joinedload(ApiToken.user))
+    row = session.scalars(query.where(ApiToken.token_hash == hash_token(token))).first()
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= moment:

@@ -147,7 +147,9 @@ def update_user(state: State, user: CurrentUser, user_id: IdPath, body: UserPatc
             row.role = body.role
         if body.active is not None:
             row.active = body.active
-        return _user_out(row)
+        answer = _user_out(row)
+    state.recent_tokens.forget_all()  # the change holds at once on every endpoint
+    return answer
 
 
 @router.post("/users/{user_id}/tokens", status_code=201)
@@ -186,3 +188,4 @@ def revoke_token(state: State, user: CurrentUser, token_id: IdPath) -> None:
             raise NotFoundError(f"there is no token {token_id}")
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
+    state.recent_tokens.forget_all()

@@ -52,13 +52,19 @@ def _bearer_token(request: Request) -> str | None:
 async def _caller(request: Request, state: ServiceState) -> User:
     """The caller, as the CurrentUser dependency finds it (401 otherwise)."""
     token = _bearer_token(request)
-    user = state.recent_tokens.lookup(token) if token is not None else None
-    if user is None:
+    found = state.recent_tokens.lookup(token) if token is not None else None
+    if found is not None and not found.renew:
+        return found.user
+    try:
         # The CurrentUser dependency's own function, called directly: one thread hop for
         # its database read instead of one per dependency.
         user = await run_in_threadpool(current_user, request, state)
+    except Exception:
         if token is not None:
-            state.recent_tokens.remember(token, user)
+            state.recent_tokens.forget(token)
+        raise
+    if token is not None:
+        state.recent_tokens.remember(token, user)
     return user
 
 

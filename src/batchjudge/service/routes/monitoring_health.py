@@ -63,9 +63,21 @@ def _body(report: HealthReport) -> dict[str, object]:
 )
 async def health(request: Request) -> JSONResponse:
     """Health for load balancers: 200 when ok or degraded, 503 when down; no auth."""
-    # No dependencies: each would cost a trip to the thread pool, and health is polled.
+    # The HealthProbes middleware answers first; this route documents it and serves an
+    # app built without that middleware.
     state = request.app.state.service
     assert isinstance(state, ServiceState)
+    return await health_answer(state)
+
+
+@router.get("/health/live")
+async def live() -> JSONResponse:
+    """Liveness: the process answers; nothing else (not even the database) is asked."""
+    return await live_answer(None)
+
+
+async def health_answer(state: ServiceState) -> JSONResponse:
+    """The health report (cached, or made now): 200, or 503 when down."""
     report = state.health.cached()
     if report is None:
         report = await asyncio.to_thread(state.health.latest)
@@ -73,9 +85,8 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(_body(report), status_code=status, headers=_NO_STORE)
 
 
-@router.get("/health/live")
-async def live() -> JSONResponse:
-    """Liveness: the process answers; nothing else (not even the database) is asked."""
+async def live_answer(_state: ServiceState | None) -> JSONResponse:
+    """Alive, whatever the state."""
     return JSONResponse({"status": "ok"}, headers=_NO_STORE)
 
 

@@ -3,15 +3,24 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
-# Debian packages the sandbox and the five languages need (checked with dpkg, installed as root).
-DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs
+# npm may come with a nodejs that is not Debian's (whose npm package would then conflict),
+# so Debian's npm is asked for only when no npm is on the PATH.
+NPM_DEB   := $(if $(shell command -v npm 2>/dev/null),,npm)
+# Debian packages the sandbox, the five languages, the frontend build and the browser tests
+# need (checked with dpkg, installed as root).
+DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-jdk-headless nodejs \
+             chromium $(NPM_DEB)
+# The web UI's browser bundles, built from frontend/ (see frontend/README.md).
+WEB_BUILD := src/batchjudge/web/static/build
+WEB_STAMP := $(WEB_BUILD)/.built
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages clean
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) $(WEB_STAMP)
 
-system-packages:
-	@missing=""; for p in $(DEBS); do \
+# $(call debian-packages,LIST): install what LIST lacks (checked with dpkg, installed as root).
+define debian-packages
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -22,12 +31,27 @@ system-packages:
 	    echo "missing Debian packages; run: sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
+endef
+
+system-packages:
+	$(call debian-packages,$(DEBS))
+
+# The monitoring benchmark's load generator.
+bench-packages:
+	$(call debian-packages,wrk)
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# node and npm come from system-packages, which must run first but changes nothing here.
+$(WEB_STAMP): frontend/package.json frontend/package-lock.json frontend/build.mjs \
+              $(wildcard frontend/src/*.js) | system-packages
+	npm ci --prefix frontend --no-audit --no-fund
+	node frontend/build.mjs
+	touch $(WEB_STAMP)
 
 # The grading service on http://127.0.0.1:8000: migrates the SQLite database, seeds demo
 # users and problems on the first run (printing their tokens and curl commands every run),
@@ -64,8 +88,8 @@ bench-judge0: install
 
 # Monitoring endpoints at 50 concurrent requests over 100 000 submissions, on SQLite and on
 # PostgreSQL (postgres@127.0.0.1:5432, trust authentication; a scratch database is dropped).
-bench-monitoring: install
+bench-monitoring: install bench-packages
 	$(PY) benchmarks/monitoring.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules $(WEB_BUILD)

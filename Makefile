@@ -14,7 +14,7 @@ DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-j
 WEB_BUILD := src/batchjudge/web/static/build
 WEB_STAMP := $(WEB_BUILD)/.built
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages clean
 
 install: system-packages $(STAMP) $(WEB_STAMP)
 
@@ -90,6 +90,10 @@ bench-judge0: install
 # PostgreSQL (postgres@127.0.0.1:5432, trust authentication; a scratch database is dropped).
 bench-monitoring: install bench-packages
 	$(PY) benchmarks/monitoring.py
+
+# Web UI pages: the server's answer and the full load in headless chromium, per page.
+bench-pages: install
+	$(PY) benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules $(WEB_BUILD)

@@ -1,6 +1,6 @@
 // Bundles the browser code for the web UI: node frontend/build.mjs (from any directory).
 import { build } from "esbuild";
-import { statSync } from "node:fs";
+import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,4 +25,12 @@ await build({
 for (const name of entries) {
   const file = join(outdir, `${name}.js`);
   console.log(`${relative(root, file)}  ${(statSync(file).size / 1024).toFixed(1)} KiB`);
+}
+
+// The OpenAPI UI at /docs: Swagger UI's own prebuilt files, copied as they are.
+const swagger = join(outdir, "swagger");
+mkdirSync(swagger, { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  copyFileSync(join(here, "node_modules/swagger-ui-dist", name), join(swagger, name));
+  console.log(`${relative(root, join(swagger, name))}  copied`);
 }

@@ -272,6 +272,7 @@ def test_admins_manage_institutions_users_and_tokens(api: Api):
     assert extra["expires_at"] is not None
     listed = api.get(f"/api/v1/admin/users/{created['id']}/tokens", "admin").json()
     assert [t["token"] for t in listed] == [None, None]
+    assert [t["last4"] for t in listed] == [created["token"][-4:], extra["token"][-4:]]
     assert (
         api.client.delete(
             f"/api/v1/admin/tokens/{extra['id']}", headers=api.headers("admin")

@@ -1,5 +1,7 @@
-"""Commands around the service: serve, db upgrade, users create, seed-demo."""
+"""Commands around the service: serve, db upgrade, users create and set-password,
+seed-demo."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +24,9 @@ from batchjudge.monitoring.logging_setup import configure_logging
 from batchjudge.service.app import create_app
 from batchjudge.service.preflight import startup_problems
 from batchjudge.services.accounts import create_user
-from batchjudge.services.demo import seed_demo
+from batchjudge.services.demo import seed_demo, seed_demo_passwords
+from batchjudge.services.passwords import Passwords
+from batchjudge.services.web_sessions import set_password
 from batchjudge.storage.blobs import BlobStore
 
 #: How to try the demo with curl (TOKEN is replaced by the student's token).
@@ -75,6 +79,23 @@ def users_create_command(
     typer.echo(f"user {name} (id {user_id}, {role.value}); API token: {token}")
 
 
+@users_app.command("set-password")
+def users_set_password_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+) -> None:
+    """Set the password a user signs in to the web UI with (asked for twice, or read from
+    standard input when it is not a terminal); their browser sessions end."""
+    settings = context_settings(ctx)
+    if sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    with user_errors(), current_database(settings) as sessions, sessions.begin() as session:
+        set_password(session, Passwords(), name, password)
+    typer.echo(f"user {name} signs in with the new password")
+
+
 def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -104,8 +125,13 @@ def seed_demo_command(
             tokens = seed_demo(
                 sessions, BlobStore(data_dir / "blobs"), data_dir / "demo-tokens.json", problems
             )
-    typer.echo(f"demo users (tokens kept in {data_dir / 'demo-tokens.json'}):")
+            passwords = seed_demo_passwords(sessions, Passwords(), data_dir / "demo-passwords.json")
+    typer.echo(
+        f"demo users (kept in {data_dir / 'demo-tokens.json'} and demo-passwords.json); "
+        "sign in at http://127.0.0.1:8000/login"
+    )
+    typer.echo(f"  {'role':<8} {'name':<13} {'password':<14} API token")
     for role, token in tokens.items():
-        typer.echo(f"  {role:<8} demo-{role:<8} {token}")
+        typer.echo(f"  {role:<8} demo-{role:<8} {passwords.get(role, '-'):<14} {token}")
     student = tokens.get("student", "<token>")
     typer.echo(TRY_IT.replace("TOKEN", student))

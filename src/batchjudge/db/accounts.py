@@ -38,6 +38,8 @@ class User(Base):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # An argon2 hash; None: the user signs in with API tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
     institution: Mapped[Institution | None] = relationship()
 
@@ -51,6 +53,9 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
+    # The token's last 4 characters, so people can tell tokens apart (tokens made before
+    # migration 0005 have none).
+    last4: Mapped[str] = mapped_column(String(4), default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

@@ -7,6 +7,7 @@ from batchjudge.db.judge0 import Judge0ApiKey, Judge0Submission
 from batchjudge.db.monitoring import Alert, ErrorEvent, Feedback, MetricsReset
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
+from batchjudge.db.web import OnboardingEvent, WebSession
 
 __all__ = [
     "Alert",
@@ -19,6 +20,7 @@ __all__ = [
     "Judge0ApiKey",
     "Judge0Submission",
     "MetricsReset",
+    "OnboardingEvent",
     "Problem",
     "ProblemTest",
     "ProblemVersion",
@@ -28,4 +30,5 @@ __all__ = [
     "SubmissionStatus",
     "TestResult",
     "User",
+    "WebSession",
 ]

@@ -1,8 +1,10 @@
 """Problems and their versions; test data lives in the content-addressed store on disk."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from batchjudge.db.base import Base, utc_now
@@ -40,6 +42,8 @@ class ProblemVersion(Base):
     validation: Mapped[str] = mapped_column(String(16))
     validator_flags: Mapped[str] = mapped_column(Text, default="")
     package_hash: Mapped[str] = mapped_column(String(64))
+    # Markdown from the package's problem_statement/ (empty when it has none).
+    statement: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     problem: Mapped[Problem] = relationship(back_populates="versions")
@@ -48,8 +52,23 @@ class ProblemVersion(Base):
     )
 
 
+class TestVisibility(StrEnum):
+    """What a student sees of a test in their results (teachers and admins see all)."""
+
+    FULL = "full"  # name, verdict, time, memory, message, input, answer and output
+    VERDICT = "verdict"  # name, verdict, time and memory
+    HIDDEN = "hidden"  # nothing but that it exists; it still counts in the verdict
+
+
+def _default_visibility(context: DefaultExecutionContext) -> str:
+    parameters: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    sample = parameters["is_sample"]
+    return TestVisibility.FULL.value if sample else TestVisibility.VERDICT.value
+
+
 class ProblemTest(Base):
-    """A test of a version, in run order, with the hashes of its input and answer files."""
+    """A test of a version, in run order, with the hashes of its input and answer files.
+    Samples start `full` and secret tests `verdict`; teachers may change that."""
 
     __tablename__ = "problem_tests"
     __table_args__ = (UniqueConstraint("version_id", "position"),)
@@ -61,5 +80,6 @@ class ProblemTest(Base):
     is_sample: Mapped[bool]
     input_hash: Mapped[str] = mapped_column(String(64))
     answer_hash: Mapped[str] = mapped_column(String(64))
+    visibility: Mapped[TestVisibility] = mapped_column(String(16), default=_default_visibility)
 
     version: Mapped[ProblemVersion] = relationship(back_populates="tests")

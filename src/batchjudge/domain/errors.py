@@ -5,6 +5,8 @@
     ├── LanguageError          unknown language id, alias or extension
     ├── ProblemError           a malformed problem package (names file and problem)
     ├── SubmissionError        a source that cannot be graded as asked (style not found...)
+    ├── InvalidInputError      a value given is not acceptable (a too-short password...)
+    ├── SignInError            a name and password that do not match an active user
     ├── ConflictError          a name or version that exists already
     ├── NotFoundError          no such problem, submission or user
     ├── PermissionDeniedError  the user's role does not allow it
@@ -41,6 +43,14 @@ class ProblemError(BatchjudgeError):
 
 class SubmissionError(BatchjudgeError):
     """A submission cannot be graded as requested."""
+
+
+class InvalidInputError(BatchjudgeError):
+    """A value the caller gave is not acceptable."""
+
+
+class SignInError(BatchjudgeError):
+    """The name and password do not match an active user (which of the two is not said)."""
 
 
 class ConflictError(BatchjudgeError):

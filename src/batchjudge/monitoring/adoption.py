@@ -11,6 +11,7 @@ from batchjudge.db.accounts import ApiToken, User
 from batchjudge.db.figures import SubmissionFigures as Figures
 from batchjudge.db.monitoring import Feedback
 from batchjudge.db.submissions import Submission, SubmissionStatus
+from batchjudge.db.web import OnboardingAction, OnboardingEvent
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.monitoring.windows import Window
 
@@ -43,9 +44,16 @@ class UserCohorts(TypedDict):
 
 
 class Onboarding(TypedDict):
-    """Onboarding completion; `tracked` stays false until the UI reports steps."""
+    """The onboarding tour in the window: users who started it there, and of those, who
+    completed and who dismissed it (both in the window); `completion_rate` is completed /
+    started (0 when none started). `steps` counts the users shown each step in the window.
+    `tracked` is true: the web UI reports the tour's events."""
 
+    started: int
+    completed: int
+    dismissed: int
     completion_rate: float
+    steps: dict[str, int]
     tracked: bool
 
 
@@ -145,6 +153,48 @@ def _satisfaction(session: Session, window: Window) -> Satisfaction:
     return Satisfaction(ratings=total, mean=round(mean, 3), distribution=counts)
 
 
+def _onboarding(session: Session, window: Window) -> Onboarding:
+    """One row per user who started in the window, then a count over those rows: a user
+    who restarts the tour, or completes it twice, still counts once."""
+    in_window = window.bounds(OnboardingEvent.created_at)
+
+    def did(action: OnboardingAction) -> ColumnElement[Any]:
+        return func.max(case((OnboardingEvent.action == action.value, 1), else_=0))
+
+    per_user = (
+        select(
+            did(OnboardingAction.COMPLETED).label("completed"),
+            did(OnboardingAction.DISMISSED).label("dismissed"),
+        )
+        .where(*in_window, OnboardingEvent.action != OnboardingAction.STEP.value)
+        .group_by(OnboardingEvent.user_id)
+        .having(did(OnboardingAction.STARTED) == 1)
+        .subquery()
+    )
+    row: Any = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(per_user.c.completed), 0),
+            func.coalesce(func.sum(per_user.c.dismissed), 0),
+        ).select_from(per_user)
+    ).one()
+    started, completed, dismissed = (int(v) for v in row)
+    shown = session.execute(
+        select(OnboardingEvent.step, func.count(func.distinct(OnboardingEvent.user_id)))
+        .where(*in_window, OnboardingEvent.action == OnboardingAction.STEP.value)
+        .group_by(OnboardingEvent.step)
+        .order_by(OnboardingEvent.step)
+    )
+    return Onboarding(
+        started=started,
+        completed=completed,
+        dismissed=dismissed,
+        completion_rate=_share(completed, started),
+        steps={str(step): int(users) for step, users in shown},
+        tracked=True,
+    )
+
+
 def compute_adoption(session: Session, window: Window) -> AdoptionFigures:
     """The adoption figures of `window`.
 
@@ -157,7 +207,6 @@ def compute_adoption(session: Session, window: Window) -> AdoptionFigures:
         active_users=active,
         feature_usage=_features(session, window),
         users=cohorts,
-        # Fed by the UI issue's onboarding steps; until then there is nothing to count.
-        onboarding=Onboarding(completion_rate=0.0, tracked=False),
+        onboarding=_onboarding(session, window),
         satisfaction=_satisfaction(session, window),
     )

@@ -1,4 +1,4 @@
-"""Loading a Kattis / ICPC problem package from disk into a Problem."""
+"""Loading a Kattis / ICPC problem package from disk: the Problem, and its statement."""
 
 from pathlib import Path
 
@@ -13,6 +13,13 @@ from batchjudge.problems.output_validator import (
 )
 from batchjudge.problems.testdata import find_cases
 from batchjudge.validation.flags import ValidatorFlags, parse_default_flags, split_flags
+
+#: Where packages keep the statement: the Kattis folder, then the 2023-07 draft's.
+STATEMENT_DIRS = ("problem_statement", "statement")
+#: The statement students read, when a package has several languages.
+PREFERRED_STATEMENT = "problem.en.md"
+#: Longest statement kept, in bytes (a statement is prose, not data).
+MAX_STATEMENT_BYTES = 256 << 10
 
 
 def load_problem(path: Path, label: str | None = None) -> Problem:
@@ -72,3 +79,42 @@ def _validation(root: Path, label: str, config: ProblemConfig) -> Validation:
     custom = load_custom_validator(programs[0], root, label)
     # A custom validator defines its own flags; they reach it unchecked.
     return Validation(kind, ValidatorFlags(raw=words), custom)
+
+
+def load_statement(path: Path, label: str | None = None) -> str:
+    """The package's Markdown statement, or "" when it has none.
+
+    The first of STATEMENT_DIRS holding one wins; inside it `problem.en.md` is preferred,
+    then `problem.md`, then the first other `problem*.md` by name. Other formats
+    (LaTeX, HTML) are not read: students get the Markdown one or none. Bytes that are not
+    UTF-8 are replaced rather than refused, so a stray Latin-1 accent cannot block an upload.
+
+    Raises:
+        ProblemError: the statement is over MAX_STATEMENT_BYTES.
+    """
+    root = Path(path).absolute()
+    label = label or root.name
+    for folder in STATEMENT_DIRS:
+        found = _statement_file(root / folder)
+        if found is None:
+            continue
+        data = found.read_bytes()
+        if len(data) > MAX_STATEMENT_BYTES:
+            where = found.relative_to(root).as_posix()
+            raise ProblemError(
+                f"{label}: {where}: the statement is {len(data)} bytes; "
+                f"the limit is {MAX_STATEMENT_BYTES} bytes"
+            )
+        return data.decode("utf-8", "replace")
+    return ""
+
+
+def _statement_file(folder: Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    candidates = sorted(
+        entry for entry in folder.glob("problem*.md") if entry.is_file() and not entry.is_symlink()
+    )
+    by_name = {entry.name: entry for entry in candidates}
+    preferred = by_name.get(PREFERRED_STATEMENT) or by_name.get("problem.md")
+    return preferred or (candidates[0] if candidates else None)

@@ -26,7 +26,6 @@ from batchjudge.monitoring.metrics_service import MetricsService
 from batchjudge.monitoring.prometheus import PrometheusMetrics
 from batchjudge.monitoring.request_timings import RequestTimings
 from batchjudge.service.alerts import build_service_alerts
-from batchjudge.service.errors import install_error_handlers
 from batchjudge.service.health_probes import HealthProbes
 from batchjudge.service.judge0_api import router as judge0_api_router
 from batchjudge.service.queue import GradingQueue
@@ -38,6 +37,7 @@ from batchjudge.service.routes.judge0_keys import router as judge0_keys_router
 from batchjudge.service.routes.monitoring_alerts import router as monitoring_alerts_router
 from batchjudge.service.routes.monitoring_figures import router as monitoring_figures_router
 from batchjudge.service.routes.monitoring_health import router as monitoring_health_router
+from batchjudge.service.routes.monitoring_series import router as monitoring_series_router
 from batchjudge.service.routes.prometheus import router as prometheus_router
 from batchjudge.service.state import ServiceState
 from batchjudge.service.workers import GradingWorkers, RemoteJudge
@@ -47,6 +47,7 @@ from batchjudge.services.judge0_api.submissions import requeue_unfinished_judge0
 from batchjudge.services.judge0_keys import DatabaseKeyPool
 from batchjudge.settings import BackendKind, Judge0Auth, Settings, load_settings
 from batchjudge.storage.blobs import BlobStore
+from batchjudge.web.setup import install_web
 
 _log = logging.getLogger(__name__)
 
@@ -157,8 +158,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Self-hosted code grading, many tests per sandbox execution.",
         version="1",
         lifespan=lifespan,
+        # /docs is served by the web UI from local files (FastAPI's own page loads a CDN).
+        docs_url=None,
+        redoc_url=None,
     )
-    install_error_handlers(app)
+    install_web(app)  # with the error handlers: JSON for the API, pages for browsers
     app.add_middleware(HealthProbes)
     app.add_middleware(RequestTracking)  # added last, so it wraps the probes too
     app.include_router(meta.router)
@@ -172,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feedback_router)
     app.include_router(monitoring_figures_router)
     app.include_router(monitoring_health_router)
+    app.include_router(monitoring_series_router)
     app.include_router(prometheus_router)
     app.include_router(monitoring_alerts_router)
     return app

@@ -9,6 +9,15 @@ from batchjudge.db.accounts import Role, User
 from batchjudge.service.errors import ApiError
 from batchjudge.service.state import ServiceState
 from batchjudge.services.accounts import authenticate
+from batchjudge.services.web_sessions import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    csrf_matches,
+    find_session,
+)
+
+#: Methods that change nothing, so need no CSRF token.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def service_state(request: Request) -> ServiceState:
@@ -22,19 +31,28 @@ State = Annotated[ServiceState, Depends(service_state)]
 
 
 def current_user(request: Request, state: State) -> User:
-    """The user behind `Authorization: Bearer <token>`, or 401."""
+    """The user behind `Authorization: Bearer <token>`, or behind the web UI's session
+    cookie; 401 otherwise. A cookie-borne request that changes something must carry the
+    session's CSRF token in `X-CSRF-Token` (403 otherwise)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
-            401,
-            "unauthorized",
-            "send an API token as `Authorization: Bearer <token>`",
-            {"WWW-Authenticate": "Bearer"},
-        )
+    if scheme.lower() == "bearer" and token.strip():
+        return _token_user(state, token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return _session_user(request, state, cookie)
+    raise ApiError(
+        401,
+        "unauthorized",
+        "send an API token as `Authorization: Bearer <token>`, or sign in",
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _token_user(state: ServiceState, token: str) -> User:
     session: Session
     with state.sessions.begin() as session:
-        user = authenticate(session, token.strip())
+        user = authenticate(session, token)
         if user is None:
             raise ApiError(
                 401,
@@ -42,6 +60,23 @@ def current_user(request: Request, state: State) -> User:
                 "the API token is invalid, expired or revoked",
                 {"WWW-Authenticate": "Bearer"},
             )
+        session.expunge(user)
+    return user
+
+
+def _session_user(request: Request, state: ServiceState, cookie: str) -> User:
+    session: Session
+    with state.sessions.begin() as session:
+        row = find_session(session, cookie)
+        if row is None:
+            raise ApiError(401, "unauthorized", "your session has ended: sign in again")
+        if request.method not in SAFE_METHODS and not csrf_matches(
+            row, request.headers.get(CSRF_HEADER)
+        ):
+            raise ApiError(
+                403, "csrf", f"send the page's CSRF token in {CSRF_HEADER} with this request"
+            )
+        user = row.user
         session.expunge(user)
     return user
 

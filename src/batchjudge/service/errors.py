@@ -2,20 +2,24 @@
 or a 503 for infrastructure; never a bare 500 with a traceback."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from batchjudge.domain.errors import (
     BackendError,
     BatchjudgeError,
     ConflictError,
+    InvalidInputError,
     LanguageError,
     NotFoundError,
     PermissionDeniedError,
     ProblemError,
+    SignInError,
     SubmissionError,
 )
 
@@ -29,6 +33,8 @@ _STATUS: list[tuple[type[BatchjudgeError], int, str]] = [
     (LanguageError, 422, "unknown_language"),
     (ProblemError, 422, "bad_package"),
     (SubmissionError, 422, "bad_submission"),
+    (InvalidInputError, 422, "invalid"),
+    (SignInError, 401, "sign_in_failed"),
     (BackendError, 503, "unavailable"),
 ]
 
@@ -61,39 +67,54 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Translate every exception at the HTTP boundary."""
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """What an exception becomes at the HTTP boundary, whatever the format."""
 
-    async def on_api_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ApiError)
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
 
-    async def on_batchjudge_error(_request: Request, exc: Exception) -> JSONResponse:
+
+def error_answer(exc: Exception) -> ErrorAnswer:
+    """The status, code and message `exc` is answered with (a 500 for the unexpected)."""
+    if isinstance(exc, ApiError):
+        return ErrorAnswer(exc.status, exc.code, exc.message, exc.headers)
+    if isinstance(exc, BatchjudgeError):
         for kind, status, code in _STATUS:
             if isinstance(exc, kind):
-                return error_response(status, code, str(exc))
-        return error_response(400, "bad_request", str(exc))
-
-    async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        return error_response(422, "invalid_request", _validation_message(exc))
-
-    async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
-        return error_response(
+                return ErrorAnswer(status, code, str(exc))
+        return ErrorAnswer(400, "bad_request", str(exc))
+    if isinstance(exc, RequestValidationError):
+        return ErrorAnswer(422, "invalid_request", _validation_message(exc))
+    if isinstance(exc, HTTPException):
+        codes = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
+        return ErrorAnswer(
             exc.status_code,
-            code.get(exc.status_code, "http_error"),
+            codes.get(exc.status_code, "http_error"),
             str(exc.detail),
             dict(exc.headers or {}),
         )
+    return ErrorAnswer(500, "internal", "internal error; it has been logged")
 
-    async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        _log.exception("unexpected error", exc_info=exc)
-        return error_response(500, "internal", "internal error; it has been logged")
 
-    app.add_exception_handler(ApiError, on_api_error)
-    app.add_exception_handler(BatchjudgeError, on_batchjudge_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
+#: Renders an error for a page request (the web UI's), or None for the JSON shape.
+PageErrorRenderer = Callable[[Request, ErrorAnswer], Response | None]
+
+
+def install_error_handlers(app: FastAPI, pages: PageErrorRenderer | None = None) -> None:
+    """Translate every exception at the HTTP boundary: the JSON error shape, or an HTML
+    page when `pages` renders one for the request."""
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        answer = error_answer(exc)
+        if answer.status == 500:
+            _log.exception("unexpected error", exc_info=exc)
+        page = pages(request, answer) if pages is not None else None
+        if page is not None:
+            return page
+        return error_response(answer.status, answer.code, answer.message, answer.headers)
+
+    for kind in (ApiError, BatchjudgeError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, on_error)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,8 +19,10 @@ from batchjudge.service.queue import GradingQueue
 from batchjudge.service.recent_tokens import RecentTokens
 from batchjudge.service.workers import GradingWorkers
 from batchjudge.services.judge0_api.languages import Judge0Catalog
+from batchjudge.services.passwords import Passwords
 from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
+from batchjudge.web.templating import build_templates
 
 
 @dataclass
@@ -43,3 +46,5 @@ class ServiceState:
     request_timings: RequestTimings
     alerts: ServiceAlerts | None = None
     recent_tokens: RecentTokens = field(default_factory=RecentTokens)
+    passwords: Passwords = field(default_factory=Passwords)
+    templates: Jinja2Templates = field(default_factory=build_templates)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
-from batchjudge.domain.errors import ConflictError
+from batchjudge.domain.errors import ConflictError, NotFoundError
 
 #: Prefix of every token we issue, so a leaked one is easy to recognise in logs and scans.
 TOKEN_PREFIX = "bj_"
@@ -23,9 +23,42 @@ def hash_token(token: str) -> str:
 def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
     """A new token for `user` and its plain text, which is returned once, never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, token_hash=hash_token(token), label=label)
+    row = ApiToken(user=user, token_hash=hash_token(token), label=label, last4=token[-4:])
     session.add(row)
     return row, token
+
+
+def issue_token_for(
+    session: Session, user_id: int, label: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """`issue_token` for the user with id `user_id`, expiring after `expires_in_days`
+    (never when None).
+
+    Raises:
+        NotFoundError: no such user.
+    """
+    owner = session.get(User, user_id)
+    if owner is None:
+        raise NotFoundError(f"there is no user {user_id}")
+    row, token = issue_token(session, owner, label)
+    if expires_in_days is not None:
+        row.expires_at = datetime.now(UTC) + timedelta(days=expires_in_days)
+    session.flush()
+    return row, token
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    """Revoke the token `token_id` now (a revoked one stays as it was).
+
+    Raises:
+        NotFoundError: no such token.
+    """
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFoundError(f"there is no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+    return row
 
 
 def find_or_create_institution(session: Session, name: str) -> Institution:

@@ -2,15 +2,17 @@
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from batchjudge.db.accounts import Institution, Role
+from batchjudge.db.accounts import Institution, Role, User
 from batchjudge.domain.errors import ConflictError
 from batchjudge.problems.archive import ArchiveLimits, zip_folder
 from batchjudge.services.accounts import create_user
+from batchjudge.services.passwords import Passwords
 from batchjudge.services.problems import import_package
 from batchjudge.storage.blobs import BlobStore
 
@@ -52,8 +54,33 @@ def seed_demo(
                 f"{folder.name}.zip",
                 ArchiveLimits(),
             )
-    token_file.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        json.dump(tokens, out, indent=2)
+    _write_private(token_file, tokens)
     return tokens
+
+
+def seed_demo_passwords(
+    sessions: sessionmaker[Session], passwords: Passwords, password_file: Path
+) -> dict[str, str]:
+    """Give each demo user a random password once, for the web UI, and return them
+    (role -> password). Like the tokens, the plain ones are kept in `password_file`
+    (mode 0600) for later runs to print again; only their hashes are in the database."""
+    if password_file.exists():
+        known: dict[str, str] = json.loads(password_file.read_text())
+        return known
+    chosen = {}
+    with sessions.begin() as session:
+        for role_name, _role in DEMO_USERS:
+            user = session.scalar(select(User).where(User.name == f"demo-{role_name}"))
+            if user is None:
+                continue
+            chosen[role_name] = secrets.token_urlsafe(9)
+            user.password_hash = passwords.hash(chosen[role_name])
+    _write_private(password_file, chosen)
+    return chosen
+
+
+def _write_private(path: Path, content: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(content, out, indent=2)

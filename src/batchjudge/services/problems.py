@@ -4,13 +4,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from batchjudge.db.accounts import Role, User
-from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
+from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion, TestVisibility
 from batchjudge.domain.errors import NotFoundError, PermissionDeniedError
 from batchjudge.problems.archive import ArchiveLimits, extract_package
-from batchjudge.problems.package import load_problem
+from batchjudge.problems.package import load_problem, load_statement
 from batchjudge.storage.blobs import BlobStore
 
 
@@ -48,6 +49,7 @@ def import_package(
         # Messages name the package's own folder, or the upload, never our temp dir.
         label = root.name if root != Path(folder) else Path(upload_name).stem
         problem_files = load_problem(root, label)
+        statement = load_statement(root, label)
         tests = [
             ProblemTest(
                 position=position,
@@ -66,9 +68,10 @@ def import_package(
         found = session.get(Problem, problem_id, with_for_update=True)
         if found is None:
             raise NotFoundError(f"there is no problem {problem_id}")
-        if owner.role is not Role.ADMIN and found.owner_id != owner.id:
+        if owner.role != Role.ADMIN and found.owner_id != owner.id:
             raise PermissionDeniedError(f"problem {problem_id} belongs to another teacher")
         problem = found
+        keep_visibility(session, problem, tests)
     problem.latest_version += 1
     validation = problem_files.validation
     version = ProblemVersion(
@@ -81,8 +84,25 @@ def import_package(
         validation=validation.kind,
         validator_flags=" ".join(validation.flags.raw),
         package_hash=store.put(package),
+        statement=statement,
         tests=tests,
     )
     session.add(version)
     session.flush()
     return ImportedProblem(problem.id, version.version, version.name, len(tests))
+
+
+def keep_visibility(session: Session, problem: Problem, tests: list[ProblemTest]) -> None:
+    """A re-upload keeps what the teacher chose for each test still there (by name)."""
+    rows = session.execute(
+        select(ProblemTest.name, ProblemTest.visibility)
+        .join(ProblemVersion)
+        .where(
+            ProblemVersion.problem_id == problem.id,
+            ProblemVersion.version == problem.latest_version,
+        )
+    ).all()
+    chosen: dict[str, TestVisibility] = dict(rows)
+    for test in tests:
+        if test.name in chosen:
+            test.visibility = chosen[test.name]

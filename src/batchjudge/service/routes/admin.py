@@ -1,6 +1,6 @@
 """Admin endpoints: institutions, users and their tokens."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -10,7 +10,12 @@ from batchjudge.db.accounts import ApiToken, Institution, Role, User
 from batchjudge.domain.errors import ConflictError, NotFoundError
 from batchjudge.service.auth import CurrentUser, State, require_role
 from batchjudge.service.ids import IdPath
-from batchjudge.services.accounts import create_user, find_or_create_institution, issue_token
+from batchjudge.services.accounts import (
+    create_user,
+    find_or_create_institution,
+    issue_token_for,
+)
+from batchjudge.services.accounts import revoke_token as revoke_token_row
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -70,6 +75,7 @@ class TokenOut(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    last4: str = Field(description="The token's last 4 characters (empty for old tokens).")
     token: str | None = None
 
 
@@ -92,6 +98,7 @@ def _token_out(row: ApiToken, token: str | None = None) -> TokenOut:
         created_at=row.created_at,
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
+        last4=row.last4,
         token=token,
     )
 
@@ -157,13 +164,7 @@ def create_token(state: State, user: CurrentUser, user_id: IdPath, body: TokenIn
     """Issue another token for a user."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
-        owner = session.get(User, user_id)
-        if owner is None:
-            raise NotFoundError(f"there is no user {user_id}")
-        row, token = issue_token(session, owner, body.label)
-        if body.expires_in_days is not None:
-            row.expires_at = datetime.now(UTC) + timedelta(days=body.expires_in_days)
-        session.flush()
+        row, token = issue_token_for(session, user_id, body.label, body.expires_in_days)
         return _token_out(row, token)
 
 
@@ -183,9 +184,5 @@ def revoke_token(state: State, user: CurrentUser, token_id: IdPath) -> None:
     """Revoke a token at once."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
-        row = session.get(ApiToken, token_id)
-        if row is None:
-            raise NotFoundError(f"there is no token {token_id}")
-        if row.revoked_at is None:
-            row.revoked_at = datetime.now(UTC)
+        revoke_token_row(session, token_id)
     state.recent_tokens.forget_all()

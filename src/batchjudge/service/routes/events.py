@@ -1,9 +1,15 @@
 """Live grading progress as Server-Sent Events: queued, compiled, one test event per test
 as soon as it is stored, then done. It reads the database, so it works whichever worker
-(or process) grades the submission."""
+(or process) grades the submission.
+
+A test hidden from a student still gets its `test` event, so progress counts stay right,
+but masked: `{"position": 7, "hidden": true}`, without name, verdict, time or memory.
+Every other test event carries `"hidden": false`.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -15,6 +21,7 @@ from batchjudge.db.submissions import Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.service.auth import CurrentUser, State
 from batchjudge.service.ids import IdPath
+from batchjudge.services.test_visibility import hidden_positions, sees_everything
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
@@ -22,13 +29,28 @@ _POLL_S = 0.2
 _FINISHED = (SubmissionStatus.DONE, SubmissionStatus.FAILED)
 
 
-def visible_submission(state: State, user: CurrentUser, submission_id: IdPath) -> int:
-    """The id, when the caller may see the submission (checked before streaming starts)."""
+@dataclass(frozen=True)
+class Watched:
+    """A submission the caller may follow, and the test positions hidden from them."""
+
+    submission_id: int
+    hidden: frozenset[int]
+
+
+def visible_submission(state: State, user: CurrentUser, submission_id: IdPath) -> Watched:
+    """The submission, when the caller may see it (checked before streaming starts)."""
     with state.sessions() as session:
-        owner = session.scalar(select(Submission.user_id).where(Submission.id == submission_id))
-    if owner is None or (user.role == Role.STUDENT and owner != user.id):
-        raise NotFoundError(f"there is no submission {submission_id}")
-    return submission_id
+        found = session.execute(
+            select(Submission.user_id, Submission.problem_version_id).where(
+                Submission.id == submission_id
+            )
+        ).first()
+        if found is None or (user.role == Role.STUDENT and found.user_id != user.id):
+            raise NotFoundError(f"there is no submission {submission_id}")
+        hidden = frozenset[int]()
+        if not sees_everything(user):
+            hidden = hidden_positions(session, found.problem_version_id)
+    return Watched(submission_id, hidden)
 
 
 def _snapshot(state: State, submission_id: int, after: int) -> tuple[Submission, list[TestResult]]:
@@ -44,9 +66,12 @@ def _snapshot(state: State, submission_id: int, after: int) -> tuple[Submission,
         return row, results
 
 
-def _test_event(result: TestResult) -> dict[str, Any]:
+def _test_event(result: TestResult, hidden: frozenset[int]) -> dict[str, Any]:
+    if result.position in hidden:
+        return {"position": result.position, "hidden": True}
     return {
         "position": result.position,
+        "hidden": False,
         "name": result.name,
         "verdict": result.verdict,
         "time_s": result.time_s,
@@ -56,9 +81,11 @@ def _test_event(result: TestResult) -> dict[str, Any]:
 
 @router.get("/{submission_id}/events", response_class=EventSourceResponse)
 async def submission_events(
-    state: State, submission_id: Annotated[int, Depends(visible_submission)]
+    state: State, watched: Annotated[Watched, Depends(visible_submission)]
 ) -> AsyncIterator[ServerSentEvent]:
-    """Stream the submission's progress; the stream ends after `done`."""
+    """Stream the submission's progress; the stream ends after `done`. Tests hidden from
+    a student come as `{"position": n, "hidden": true}`."""
+    submission_id = watched.submission_id
     yield ServerSentEvent(event="queued", data={"id": submission_id})
     compiled = False
     sent = 0
@@ -77,7 +104,7 @@ async def submission_events(
         for result in results:
             if result.position != sent:
                 break  # a gap: the next position is not stored yet
-            yield ServerSentEvent(event="test", data=_test_event(result))
+            yield ServerSentEvent(event="test", data=_test_event(result, watched.hidden))
             sent += 1
         if row.status in _FINISHED:
             if row.status == SubmissionStatus.DONE and not compiled:

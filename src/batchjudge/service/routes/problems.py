@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from batchjudge.db.accounts import Role
-from batchjudge.db.problems import Problem, ProblemVersion
+from batchjudge.db.problems import Problem, ProblemVersion, TestVisibility
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.service.auth import CurrentUser, State, require_role
@@ -15,6 +15,7 @@ from batchjudge.service.errors import ApiError
 from batchjudge.service.ids import IdForm, IdPath
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import latest_version
+from batchjudge.services.test_visibility import CaseVisibility, set_visibility, visibility_of
 
 router = APIRouter(prefix="/api/v1/problems", tags=["problems"])
 
@@ -38,8 +39,19 @@ class SampleOut(BaseModel):
     output: str
 
 
+class TestVisibilityOut(BaseModel):
+    """A test of the latest version and what students see of it in their results."""
+
+    position: int
+    name: str
+    sample: bool
+    visibility: TestVisibility
+
+
 class ProblemOut(BaseModel):
-    """A problem's latest version as the caller may see it."""
+    """A problem's latest version as the caller may see it. Students get the samples whose
+    visibility is `full`; teachers and admins get every sample, every test's name, and
+    each test's visibility (`test_details`)."""
 
     id: int
     version: int
@@ -50,6 +62,34 @@ class ProblemOut(BaseModel):
     tests: int
     samples: list[SampleOut] | None = None
     test_names: list[str] | None = None
+    test_details: list[TestVisibilityOut] | None = None
+
+
+class VisibilityIn(BaseModel):
+    """New visibilities by test name; tests not named keep theirs."""
+
+    visibility: dict[str, TestVisibility] = Field(
+        min_length=1,
+        description="Test name -> full (everything, as samples), verdict (name, verdict, "
+        "time, memory) or hidden (only counted in `hidden_tests`).",
+    )
+
+
+class VisibilityOut(BaseModel):
+    """Every test of the latest version with its visibility, after the change."""
+
+    problem_id: int
+    version: int
+    tests: list[TestVisibilityOut]
+
+
+def _visibility_out(tests: list[CaseVisibility]) -> list[TestVisibilityOut]:
+    return [
+        TestVisibilityOut(
+            position=t.position, name=t.name, sample=t.is_sample, visibility=t.visibility
+        )
+        for t in tests
+    ]
 
 
 def _describe(state: State, version: ProblemVersion, full: bool, samples: bool) -> ProblemOut:
@@ -70,10 +110,12 @@ def _describe(state: State, version: ProblemVersion, full: bool, samples: bool) 
                 output=state.store.get(test.answer_hash)[:_PREVIEW].decode("utf-8", "replace"),
             )
             for test in version.tests
-            if test.is_sample
+            # A teacher who lowered a sample's visibility meant it for students here too.
+            if test.is_sample and (full or test.visibility == TestVisibility.FULL)
         ]
     if full:
         out.test_names = [test.name for test in version.tests]
+        out.test_details = _visibility_out(visibility_of(version))
     return out
 
 
@@ -112,9 +154,24 @@ def list_problems(state: State, _user: CurrentUser) -> list[ProblemOut]:
 
 @router.get("/{problem_id}")
 def get_problem(state: State, user: CurrentUser, problem_id: IdPath) -> ProblemOut:
-    """A problem with its samples; teachers and admins also see every test's name."""
+    """A problem with its samples; teachers and admins also see every test's name and
+    visibility."""
     with state.sessions() as session:
         version = latest_version(session, problem_id)
         if version is None:
             raise NotFoundError(f"there is no problem {problem_id}")
         return _describe(state, version, full=user.role != Role.STUDENT, samples=True)
+
+
+@router.patch("/{problem_id}/tests")
+def change_test_visibility(
+    state: State, user: CurrentUser, problem_id: IdPath, body: VisibilityIn
+) -> VisibilityOut:
+    """Choose what students see of tests of the latest version, by name (the problem's
+    teacher or an admin); same-named tests of earlier versions follow."""
+    require_role(user, Role.TEACHER, Role.ADMIN)
+    with state.sessions.begin() as session:
+        version, tests = set_visibility(session, user, problem_id, body.visibility)
+        return VisibilityOut(
+            problem_id=version.problem_id, version=version.version, tests=_visibility_out(tests)
+        )

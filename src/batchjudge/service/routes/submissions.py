@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from batchjudge.db.accounts import Role, User
-from batchjudge.db.problems import ProblemTest, ProblemVersion
+from batchjudge.db.problems import ProblemTest, ProblemVersion, TestVisibility
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.domain.styles import Mode, Style
@@ -17,7 +17,9 @@ from batchjudge.service.auth import CurrentUser, State
 from batchjudge.service.errors import ApiError
 from batchjudge.service.ids import MAX_ID, IdField, IdPath, IdQuery
 from batchjudge.services.submissions import SubmissionRequest, submit
+from batchjudge.services.test_visibility import sees_everything, tally_hidden
 from batchjudge.settings import OptimizationMode
+from batchjudge.storage.blobs import BlobNotFoundError
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
@@ -50,8 +52,12 @@ class CompileOut(BaseModel):
 
 
 class TestOut(BaseModel):
-    """One test's result; samples also show their input, answer and output."""
+    """One test's result. Tests of visibility `full` show their message, input, answer
+    and output (output is kept for samples only); students see `verdict` tests with name,
+    verdict, time and memory, and hidden tests not at all. Staff see every test and its
+    message."""
 
+    position: int
     name: str
     verdict: str
     time_s: float
@@ -60,6 +66,15 @@ class TestOut(BaseModel):
     input: str | None = None
     expected_output: str | None = None
     output: str | None = None
+
+
+class HiddenTestsOut(BaseModel):
+    """The tests hidden from the caller, as counts: how many there are, how many have a
+    result so far, and how many of those failed (not AC)."""
+
+    total: int
+    graded: int
+    failed: int
 
 
 class SubmissionOut(BaseModel):
@@ -77,6 +92,9 @@ class SubmissionOut(BaseModel):
     executions: int
     compile: CompileOut
     tests: list[TestOut]
+    hidden_tests: HiddenTestsOut | None = Field(
+        default=None, description="Null unless the caller is a student and tests are hidden."
+    )
     message: str
     created_at: datetime
     finished_at: datetime | None
@@ -89,36 +107,55 @@ def _visible(session: Session, user: User, submission_id: int) -> Submission:
     return row
 
 
-def _text(data: bytes) -> str:
-    return data[:_PREVIEW].decode("utf-8", "replace")
+def _head(state: State, digest: str) -> str:
+    """The start of a stored file, without reading the rest of a large one."""
+    try:
+        with state.store.path(digest).open("rb") as stored:
+            return stored.read(_PREVIEW).decode("utf-8", "replace")
+    except FileNotFoundError as exc:
+        raise BlobNotFoundError(f"blob {digest} is missing") from exc
 
 
 def describe(state: State, session: Session, user: User, row: Submission) -> SubmissionOut:
-    """A submission as `user` may see it: students see only names and verdicts of secret
-    tests; samples show input, expected output and the submission's output, truncated."""
+    """A submission as `user` may see it. Tests of visibility `full` show their input,
+    answer and output (truncated); students see `verdict` tests without their message,
+    and hidden tests only as counts in `hidden_tests`; teachers and admins see every
+    test with its message."""
     version = session.get_one(ProblemVersion, row.problem_version_id)
     tests_by_position: dict[int, ProblemTest] = {t.position: t for t in version.tests}
     runs = session.scalar(
         select(func.count()).where(Execution.submission_id == row.id, Execution.kind == "run")
     )
-    student = user.role == Role.STUDENT
+    everything = sees_everything(user)
+    hidden = set()
+    if not everything:
+        hidden = {t.position for t in version.tests if t.visibility == TestVisibility.HIDDEN.value}
     tests = []
     for result in row.results:
         spec = tests_by_position.get(result.position)
-        sample = spec is not None and spec.is_sample
+        if result.position in hidden:
+            continue
+        full = spec is not None and spec.visibility == TestVisibility.FULL.value
         out = TestOut(
+            position=result.position,
             name=result.name,
             verdict=result.verdict,
             time_s=result.time_s,
             memory_kb=result.memory_kb,
         )
-        if sample or not student:
+        if full or everything:
             out.message = result.message or None
-        if sample and spec is not None:
-            out.input = _text(state.store.get(spec.input_hash))
-            out.expected_output = _text(state.store.get(spec.answer_hash))
+        if full and spec is not None:
+            # Secret data stays out of even the staff's view unless the test is `full`:
+            # they have the package, and a list of submissions would be megabytes.
+            out.input = _head(state, spec.input_hash)
+            out.expected_output = _head(state, spec.answer_hash)
             out.output = result.output_preview
         tests.append(out)
+    tally = None
+    if hidden:
+        found = tally_hidden(hidden, {r.position: r.verdict for r in row.results})
+        tally = HiddenTestsOut(total=found.total, graded=found.graded, failed=found.failed)
     return SubmissionOut(
         id=row.id,
         problem_id=version.problem_id,
@@ -132,6 +169,7 @@ def describe(state: State, session: Session, user: User, row: Submission) -> Sub
         executions=int(runs or 0),
         compile=CompileOut(ok=row.compile_ok, time_s=row.compile_time_s, output=row.compile_output),
         tests=tests,
+        hidden_tests=tally,
         message=row.message,
         created_at=row.created_at,
         finished_at=row.finished_at,

@@ -1,0 +1,1 @@
+"""The web UI: pages rendered on the server with Jinja2, and small scripts on top."""

@@ -2,15 +2,11 @@
 stops, refreshing without a reload, stale data and back-off when the API fails, the reset
 confirmation) and the account pages (users, tokens, Judge0 keys)."""
 
-import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +20,7 @@ from batchjudge.db.problems import ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, TestResult
 from batchjudge.problems.archive import zip_folder
 from support.browsing import Site, Visit, running_site, visiting
-from support.judge0_server import CONFIG_INFO, LANGUAGES_1_14
+from support.loopback import Judge0StandIn
 
 pytestmark = pytest.mark.browser
 
@@ -33,53 +29,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: requests the test aborts. Nothing else may reach the console.
 EXPECTED_503 = re.compile(r"status of 503")
 EXPECTED_ABORT = re.compile(r"net::ERR_FAILED")
-
-
-class Judge0StandIn:
-    """What a Judge0 CE answers to the health probe, on 127.0.0.1; stops and starts on
-    the same port."""
-
-    def __init__(self) -> None:
-        self._server: ThreadingHTTPServer | None = None
-        self.port = 0
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _Judge0Handler)
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._server = server
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-
-class _Judge0Handler(BaseHTTPRequestHandler):
-    answers: dict[str, Any] = {  # noqa: RUF012 - read-only table
-        "/about": {"version": "1.13.1", "homepage": "https://judge0.com"},
-        "/config_info": CONFIG_INFO,
-        "/languages": [{"id": lid, "name": name} for lid, name, *_ in LANGUAGES_1_14],
-    }
-
-    def do_GET(self) -> None:
-        body = self.answers.get(self.path.split("?")[0])
-        data = json.dumps(body or {"error": "Not Found"}).encode()
-        self.send_response(200 if body is not None else 404)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

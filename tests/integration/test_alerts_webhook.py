@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,65 +23,13 @@ from batchjudge.db.migrate import upgrade
 from batchjudge.service.app import create_app
 from batchjudge.services.accounts import create_user
 from batchjudge.settings import BackendKind, Settings
-from support.judge0_server import CONFIG_INFO, LANGUAGES_1_14
+from support.loopback import Judge0StandIn, LoopbackServer
 
 #: Long enough for the health probe (fresh every 5 s) and a few evaluations.
 WAIT_S = 45.0
 
 
-class _LoopbackServer:
-    """A threaded HTTP server on 127.0.0.1 that can stop and start on the same port."""
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._handler = handler
-        self._server: ThreadingHTTPServer | None = None
-        self.port = 0
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler)
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._server = server
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-
-class _Judge0Handler(BaseHTTPRequestHandler):
-    """What a Judge0 CE answers to the requests that need no submission."""
-
-    answers: dict[str, Any] = {  # noqa: RUF012 - read-only table
-        "/about": {"version": "1.13.1", "homepage": "https://judge0.com"},
-        "/config_info": CONFIG_INFO,
-        "/languages": [{"id": lid, "name": name} for lid, name, *_ in LANGUAGES_1_14],
-    }
-
-    def do_GET(self) -> None:
-        body = self.answers.get(self.path.split("?")[0])
-        self._send(200 if body is not None else 404, body or {"error": "Not Found"})
-
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class WebhookReceiver(_LoopbackServer):
+class WebhookReceiver(LoopbackServer):
     """Records every JSON POST; `wait_for` blocks until one matches."""
 
     def __init__(self) -> None:
@@ -118,8 +66,8 @@ class WebhookReceiver(_LoopbackServer):
 
 
 @pytest.fixture
-def judge0() -> Iterator[_LoopbackServer]:
-    server = _LoopbackServer(_Judge0Handler)
+def judge0() -> Iterator[Judge0StandIn]:
+    server = Judge0StandIn()
     yield server
     server.stop()
 
@@ -145,7 +93,7 @@ def tokens(reachable_dir: Path) -> dict[str, str]:
 
 
 def test_an_alert_fires_when_judge0_stops_and_resolves_when_it_returns(
-    judge0: _LoopbackServer, receiver: WebhookReceiver, tokens: dict[str, str], reachable_dir: Path
+    judge0: Judge0StandIn, receiver: WebhookReceiver, tokens: dict[str, str], reachable_dir: Path
 ):
     settings = Settings(
         data_dir=reachable_dir,

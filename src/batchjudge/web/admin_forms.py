@@ -1,8 +1,6 @@
 """The admin pages' form posts: the CSRF check, and the notice a page shows after a form
 redirected to it (post, redirect, get: a reload does not post again)."""
 
-import secrets
-
 from fastapi.responses import RedirectResponse
 
 from batchjudge.domain.errors import PermissionDeniedError
@@ -28,7 +26,7 @@ class ExpiredFormError(PermissionDeniedError):
 
 def check_csrf(who: Viewer, offered: str) -> None:
     """ExpiredFormError unless `offered` is the viewer's CSRF token."""
-    if not offered or not secrets.compare_digest(offered, who.csrf_token):
+    if not who.sent_csrf(offered):
         raise ExpiredFormError("the form had expired: reload the page and try again")
 
 

@@ -1,6 +1,7 @@
 """Who is looking at a page: the signed-in user of the session cookie, and the CSRF token
 the page's forms and scripts must send back."""
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -27,6 +28,11 @@ class Viewer:
 
     user: User
     csrf_token: str
+
+    def sent_csrf(self, offered: str) -> bool:
+        """Whether a posted form's `csrf_token` is this session's (compared in constant
+        time): a form posted from another site cannot know it."""
+        return bool(offered) and hmac.compare_digest(offered, self.csrf_token)
 
     @property
     def is_staff(self) -> bool:

@@ -1,7 +1,6 @@
 """The teacher pages' plain form posts: the staff viewer whose form carried their
 session's CSRF token, and an uploaded package read within the size limit."""
 
-import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -22,7 +21,7 @@ def staff_form_viewer(
         PermissionDeniedError: another role, or a missing or wrong token.
     """
     require_page_role(who, Role.TEACHER, Role.ADMIN)
-    if not secrets.compare_digest(who.csrf_token.encode(), csrf_token.encode()):
+    if not who.sent_csrf(csrf_token):
         raise PermissionDeniedError(
             "This form had expired (you may have signed in again elsewhere). "
             "Go back, reload the page and try once more."

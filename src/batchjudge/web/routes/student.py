@@ -13,7 +13,6 @@ from batchjudge.service.auth import State
 from batchjudge.service.ids import IdPath
 from batchjudge.services.submissions import SubmissionRequest
 from batchjudge.services.test_visibility import sees_everything
-from batchjudge.web.form_csrf import form_csrf_ok
 from batchjudge.web.page_auth import PageViewer, Viewer
 from batchjudge.web.rendering import render
 from batchjudge.web.routes import student_results
@@ -118,7 +117,7 @@ async def submit_form(
         if data:
             source = data.decode("utf-8", "replace")
     kept = SubmitForm(language, style, source)
-    if not form_csrf_ok(request, state, csrf_token):
+    if not who.sent_csrf(csrf_token):
         message = "The form had expired. Please submit again."
         return _problem_page(request, state, who, problem_id, _with(kept, message), 403)
     chosen = parse_style(style)

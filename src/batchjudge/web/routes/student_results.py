@@ -14,7 +14,6 @@ from batchjudge.service.ids import IdPath
 from batchjudge.service.routes.submissions import describe
 from batchjudge.services.feedback import give_feedback, may_see
 from batchjudge.services.test_visibility import hidden_positions, sees_everything
-from batchjudge.web.form_csrf import form_csrf_ok
 from batchjudge.web.my_submissions import (
     fetch_feedback,
     fetch_my_submissions,
@@ -77,7 +76,6 @@ def submission_page(
 
 @router.post("/submissions/{submission_id}/feedback")
 def feedback_form(
-    request: Request,
     state: State,
     who: PageViewer,
     submission_id: IdPath,
@@ -86,7 +84,7 @@ def feedback_form(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """The rating form without JavaScript: store the rating, then show the page again."""
-    if not form_csrf_ok(request, state, csrf_token):
+    if not who.sent_csrf(csrf_token):
         raise PermissionDeniedError(
             "The form had expired. Go back, reload the page and rate again."
         )

@@ -14,7 +14,7 @@ DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-j
 WEB_BUILD := src/batchjudge/web/static/build
 WEB_STAMP := $(WEB_BUILD)/.built
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages clean
+.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages bench-load clean
 
 install: system-packages $(STAMP) $(WEB_STAMP)
 
@@ -94,6 +94,12 @@ bench-monitoring: install bench-packages
 # Web UI pages: the server's answer and the full load in headless chromium, per page.
 bench-pages: install
 	$(PY) benchmarks/pages.py
+
+# 50 simulated students submit and poll a real server on 127.0.0.1 for 60 s (SQLite; pass
+# ARGS="--database-url postgresql+psycopg://..." for PostgreSQL). Fails on any error
+# other than 429/503.
+bench-load: install
+	$(PY) benchmarks/load.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules $(WEB_BUILD)

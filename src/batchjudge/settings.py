@@ -114,6 +114,23 @@ class Settings(BaseSettings):
         alert_webhooks: URLs that receive every alert change as a JSON POST.
         alert_interval_s: how often the alert rules are evaluated.
         alert_rules: overrides of the default alert rules, by rule name (see the docs).
+        redis_url: Redis that keeps the rate-limit counters (`redis://host:6379/0`), shared
+            by every server process; unset keeps them in each process's memory.
+        rate_limit_submissions: submissions one user may make, in the `limits` notation
+            (`10/minute`, `100/hour`; several separated by `;`).
+        rate_limit_anonymous: requests one IP address may make to the routes that need no
+            sign-in (signing in, the Judge0 API when open), in the same notation.
+        rate_limit_prefix: what the rate-limit counters' keys start with, so several
+            services (or tests) can share one Redis.
+        max_tests_per_problem: most tests a problem package may hold.
+        max_unpacked_mb: most a problem package may unpack to.
+        validator_timeout_s: wall time a custom output validator may take per test.
+        max_sse_per_user: live result streams one user may hold open at once.
+        abuse_violation_limit: sandbox violations (fork bombs, memory hogs, refused system
+            calls) within `abuse_window_s` that flag a user.
+        abuse_flood_limit: rate-limit refusals within `abuse_window_s` that flag a user.
+        abuse_window_s: how far back the abuse signals are counted.
+        abuse_block_s: how long a flag blocks the user's submissions.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -152,6 +169,18 @@ class Settings(BaseSettings):
     alert_webhooks: list[str] = Field(default_factory=list)
     alert_interval_s: float = Field(default=30.0, gt=0)
     alert_rules: dict[str, dict[str, float | str | bool]] = Field(default_factory=dict)
+    redis_url: str | None = None
+    rate_limit_submissions: str = "10/minute"
+    rate_limit_anonymous: str = "60/minute"
+    rate_limit_prefix: str = Field(default="batchjudge", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    max_tests_per_problem: int = Field(default=2000, ge=1)
+    max_unpacked_mb: int = Field(default=512, ge=1)
+    validator_timeout_s: float = Field(default=30.0, gt=0)
+    max_sse_per_user: int = Field(default=5, ge=1)
+    abuse_violation_limit: int = Field(default=5, ge=1)
+    abuse_flood_limit: int = Field(default=10, ge=1)
+    abuse_window_s: float = Field(default=600.0, gt=0)
+    abuse_block_s: float = Field(default=900.0, gt=0)
 
     @property
     def reduced_sandbox_allowed(self) -> bool:

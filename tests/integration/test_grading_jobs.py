@@ -11,7 +11,12 @@ from sqlalchemy import Engine, func, select
 from batchjudge.db.accounts import Role, User
 from batchjudge.db.engine import make_session_factory
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
-from batchjudge.domain.errors import LanguageError, NotFoundError, SubmissionError
+from batchjudge.domain.errors import (
+    LanguageError,
+    NotFoundError,
+    SubmissionError,
+    TooLargeError,
+)
 from batchjudge.domain.styles import Style
 from batchjudge.execution.backend import ExecutionBackend
 from batchjudge.execution.factory import local_backend
@@ -150,7 +155,7 @@ def test_submit_checks_language_size_and_problem(engine: Engine, registry: Langu
         student = session.get_one(User, student_id)
         with pytest.raises(LanguageError):
             submit(session, student, SubmissionRequest(problem_id, "cobol", "x"), registry, 100)
-        with pytest.raises(SubmissionError, match="limit is 100 bytes"):
+        with pytest.raises(TooLargeError, match="at most 100 bytes"):
             submit(session, student, SubmissionRequest(problem_id, "c", "x" * 101), registry, 100)
         with pytest.raises(SubmissionError, match="empty"):
             submit(session, student, SubmissionRequest(problem_id, "c", "  \n"), registry, 100)

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from batchjudge.crypto.keyring import MasterKeyring
 from batchjudge.db.accounts import Role
 from batchjudge.db.engine import make_engine, make_session_factory
 from batchjudge.db.judge0 import Judge0Submission
@@ -32,6 +33,7 @@ from batchjudge.services.judge0_api.jobs import Judge0JobContext, grade_judge0_s
 from batchjudge.services.judge0_api.languages import multi_file_bundle
 from batchjudge.services.judge0_api.requests import Judge0Request
 from batchjudge.services.judge0_api.results import Judge0Result
+from batchjudge.services.judge0_api.submissions import stored_request
 from batchjudge.settings import Settings
 
 pytestmark = pytest.mark.sandbox
@@ -118,10 +120,12 @@ def zipped(files: dict[str, str]) -> str:
 class Judge0Api:
     """A TestClient on /judge0 with a token per user."""
 
-    def __init__(self, client: TestClient, tokens: dict[str, str], database_url: str) -> None:
+    def __init__(self, client: TestClient, tokens: dict[str, str], settings: Settings) -> None:
         self.client = client
         self.tokens = tokens
-        self.database_url = database_url
+        self.settings = settings
+        assert settings.database_url is not None
+        self.database_url = settings.database_url
 
     def get(self, path: str, who: str | None = "student", **kwargs: object):
         headers = {"X-Auth-Token": self.tokens[who]} if who else {}
@@ -171,7 +175,7 @@ def judge0(
         data_dir=sandbox_data_dir, database_url=database_url, sandbox_slots=2, **overrides
     )
     with TestClient(create_app(settings)) as client:
-        yield Judge0Api(client, tokens, database_url)
+        yield Judge0Api(client, tokens, settings)
 
 
 def test_languages_statuses_about_and_configuration(judge0: Judge0Api):
@@ -316,11 +320,16 @@ def test_a_created_submission_is_stored_before_the_answer(judge0: Judge0Api):
     token = response.json()["token"]
     assert set(response.json()) == {"token"}
     engine = make_engine(judge0.database_url)
-    with make_session_factory(engine)() as session:
+    keyring = MasterKeyring(judge0.settings, judge0.settings.data_dir)
+    with make_session_factory(engine, keyring)() as session:
         row = session.scalars(select(Judge0Submission).where(Judge0Submission.token == token)).one()
-        stored = Judge0Request.from_json(row.request)
+        stored = stored_request(session, row)
     engine.dispose()
     assert (stored.language_id, stored.stdin, stored.memory_limit) == (71, "hi", 128000)
+    # At rest the request, source code included, is sealed under the master key.
+    assert row.request_sealed
+    assert "sys.stdin" not in row.request
+    assert "sys.stdin" in stored.source_code
     answer = judge0.wait(token)
     assert (answer["status"]["id"], answer["stdout"], answer["language_id"]) == (3, "hi", 71)
     assert TIMESTAMP.match(answer["created_at"])
@@ -576,7 +585,7 @@ def test_a_restart_resumes_interrupted_submissions(database_url: str, sandbox_da
     _store_row(database_url, queued, 1, request)  # committed, never enqueued
     settings = Settings(data_dir=sandbox_data_dir, database_url=database_url, sandbox_slots=2)
     with TestClient(create_app(settings)) as client:
-        api = Judge0Api(client, tokens, database_url)
+        api = Judge0Api(client, tokens, settings)
         for token in (interrupted, queued):
             answer = api.wait(token, who="teacher")
             assert (answer["status"]["id"], answer["stdout"]) == (3, "resumed\n")

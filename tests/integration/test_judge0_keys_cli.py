@@ -161,7 +161,7 @@ def test_rotating_an_environment_key_prints_the_new_key_once(cli: Cli):
     assert rotated.stdout.count(new) == 1
     assert old not in rotated.stdout
     assert "BATCHJUDGE_MASTER_KEY_PREVIOUS" in rotated.stdout
-    assert lines[-1] == "1 Judge0 key re-encrypted under the new master key"
+    assert lines[-1] == "1 Judge0 key re-encrypted under the new master key, and 0 sources sealed"
     with_new = cli("keys", "add", "b", stdin=KEY_B, BATCHJUDGE_MASTER_KEY=new)
     assert with_new.returncode == 0, with_new.stderr
     with_old = cli("keys", "add", "c", stdin="third-key-000111", BATCHJUDGE_MASTER_KEY=old)

@@ -17,6 +17,8 @@ from batchjudge.execution.limits import ResourceLimits
 from batchjudge.execution.local.request import SandboxRequest
 from batchjudge.execution.local.sandbox import LocalSandbox, SandboxConfig
 from batchjudge.execution.outcome import ExecutionResult, Termination
+from support.sandboxing import compiled_programs, full_sandbox, processes_of
+from support.sandboxing import run as run_in
 
 pytestmark = pytest.mark.sandbox
 
@@ -127,25 +129,14 @@ LIMITS = ResourceLimits(cpu_time_s=1.0, wall_time_s=2.0, memory_mb=64, processes
 @pytest.fixture(scope="module")
 def programs() -> Iterator[Path]:
     """A world-readable box holding every program above, compiled on the host."""
-    box = Path(tempfile.mkdtemp(prefix="bj-sandbox-test-", dir="/var/tmp"))
-    box.chmod(0o755)
-    for name, source in PROGRAMS.items():
-        (box / f"{name}.c").write_text(source)
-        subprocess.run(["gcc", "-O1", "-o", str(box / name), str(box / f"{name}.c")], check=True)
-    yield box
-    subprocess.run(["rm", "-rf", str(box)], check=True)
+    with compiled_programs(PROGRAMS) as box:
+        yield box
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[LocalSandbox]:
-    state = Path(tempfile.mkdtemp(prefix="bj-sandbox-state-", dir="/var/tmp"))
-    state.chmod(0o755)
-    box = LocalSandbox(SandboxConfig(state_dir=state, slots=2, uid_base=UID_BASE))
-    if not box.strength().full:
-        pytest.fail("the sandbox tests need full isolation here:\n" + box.strength().describe())
-    yield box
-    asyncio.run(box.aclose())
-    subprocess.run(["rm", "-rf", str(state)], check=True)
+    with full_sandbox(UID_BASE) as box:
+        yield box
 
 
 def run(
@@ -155,22 +146,7 @@ def run(
     limits: ResourceLimits = LIMITS,
     stdin: bytes = b"",
 ) -> ExecutionResult:
-    return asyncio.run(
-        sandbox.execute(SandboxRequest(argv=list(argv), box=box, limits=limits, stdin=stdin))
-    )
-
-
-def processes_of(uid: int) -> list[str]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith("Uid:") and int(line.split()[1]) == uid:
-                found.append(status.parent.name)
-    return found
+    return run_in(sandbox, box, *argv, limits=limits, stdin=stdin)
 
 
 def test_runs_as_an_unprivileged_uid_with_stdin_exit_code_and_stderr(sandbox, programs):

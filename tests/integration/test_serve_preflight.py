@@ -16,14 +16,18 @@ def _serve(data: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_with_the_default_secret_and_a_database_behind(reachable_dir: Path):
+def test_production_with_the_default_secret_no_master_key_and_a_database_behind(
+    reachable_dir: Path,
+):
     result = _serve(reachable_dir, BATCHJUDGE_ENVIRONMENT="production")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 2, result.stderr
+    assert len(lines) == 3, result.stderr
     assert lines[0].startswith("error: BATCHJUDGE_SECRET_KEY is the default")
-    assert lines[1].startswith("error: the database")
-    assert "batchjudge db upgrade" in lines[1]
+    assert lines[1].startswith("error: production needs a master key")
+    assert "batchjudge keys init-master" in lines[1]
+    assert lines[2].startswith("error: the database")
+    assert "batchjudge db upgrade" in lines[2]
 
 
 def test_an_unreachable_database(reachable_dir: Path):

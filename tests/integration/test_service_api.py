@@ -187,7 +187,7 @@ def test_bad_input_gets_a_4xx_with_a_message(api: Api):
     unknown_problem = {"problem_id": 999, "language": "c", "source": "int main(){}"}
     assert _error(api.post(submit, json=unknown_problem), 404) == "not_found"
     too_big = {"problem_id": problem_id, "language": "c", "source": "x" * (65 << 10)}
-    assert _error(api.post(submit, json=too_big), 422) == "bad_submission"
+    assert _error(api.post(submit, json=too_big), 413) == "too_large"
     wrong_role = api.upload(EXAMPLE, who="student")
     assert _error(wrong_role, 403) == "forbidden"
     bad_zip = api.post(

@@ -217,7 +217,7 @@ def test_the_form_keeps_the_code_and_says_what_is_wrong(pages: Pages, problem_id
         ({"style": "poem"}, 422, "Unknown style &#39;poem&#39;: choose one of the list."),
         ({"language": "cobol"}, 422, "Unknown language &#39;cobol&#39;"),
         ({"source": "   \n"}, 422, "The source is empty."),
-        ({"source": "x" * (65 << 10)}, 422, "the limit is 65536 bytes."),
+        ({"source": "x" * (65 << 10)}, 413, "a submission may have at most 65536 bytes."),
     ]
     for fields, status, message in cases:
         answer = pages.submit(problem_id, **fields)

@@ -148,8 +148,9 @@ class Teaching:
 
 
 @contextmanager
-def teaching(database_url: str, data_dir: Path) -> Iterator[Teaching]:
-    """A migrated database with PEOPLE, and the service running on it."""
+def teaching(database_url: str, data_dir: Path, **overrides: object) -> Iterator[Teaching]:
+    """A migrated database with PEOPLE, and the service running on it (with settings
+    `overrides`)."""
     upgrade(database_url)
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
@@ -165,7 +166,7 @@ def teaching(database_url: str, data_dir: Path) -> Iterator[Teaching]:
         for name in PEOPLE:
             opened = sign_in(session, passwords, name, PASSWORD)
             browsers[name] = Browser(opened.token, opened.csrf_token)
-    settings = Settings(data_dir=data_dir, database_url=database_url)
+    settings = Settings(data_dir=data_dir, database_url=database_url, **overrides)  # type: ignore[arg-type]
     try:
         with TestClient(create_app(settings)) as client:
             yield Teaching(client, sessions, tokens, user_ids, browsers)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from batchjudge.domain.errors import ProblemError
+from batchjudge.domain.errors import ProblemError, TooLargeError
 from batchjudge.problems.archive import ArchiveLimits, extract_package, zip_folder
 from batchjudge.storage.blobs import BlobNotFoundError, BlobStore
 
@@ -63,6 +63,58 @@ def test_symbolic_links_are_refused(tmp_path: Path):
         extract_package(archive, tmp_path, "link.zip", LIMITS)
 
 
+def test_a_symbolic_link_folder_cannot_carry_files_outside(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    archive = make_zip({"tiny/data/secret/1.in": b"1\n"}, symlinks={"tiny/data": str(outside)})
+    # The link entry comes last in make_zip; put it first, as an attacker would.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in sorted(source.infolist(), key=lambda i: i.filename != "tiny/data"):
+            out.writestr(info, source.read(info))
+    with pytest.raises(ProblemError, match=r"'tiny/data' is a symbolic link"):
+        extract_package(buffer.getvalue(), dest, "link.zip", LIMITS)
+    assert list(outside.iterdir()) == []
+    assert not any(p.is_symlink() for p in dest.rglob("*"))
+
+
+@pytest.mark.parametrize("name", ["", ".", "./"])
+def test_entries_without_a_name_are_refused(tmp_path: Path, name: str):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("problem.yaml", b"name: x\n")
+        archive.writestr(zipfile.ZipInfo(name), b"x")
+    with pytest.raises(ProblemError, match="has no usable name"):
+        extract_package(buffer.getvalue(), tmp_path, "blank.zip", LIMITS)
+
+
+def test_a_name_given_twice_is_refused(tmp_path: Path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("data/secret/1.ans", b"1\n")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("data/secret/1.ans", b"2\n")
+    with pytest.raises(ProblemError, match=r"'data/secret/1.ans' appears twice"):
+        extract_package(buffer.getvalue(), tmp_path, "twice.zip", LIMITS)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("a", "a/"), ("a", "a/b"), ("a/", "a"), ("x" * 300 + "/b",)],
+    ids=["file-then-folder", "file-then-child", "folder-then-file", "name-too-long"],
+)
+def test_entries_the_file_system_refuses_are_a_clear_error(tmp_path: Path, names):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"" if name.endswith("/") else b"x")
+    with pytest.raises(ProblemError, match=r"clash\.zip: cannot unpack") as refused:
+        extract_package(buffer.getvalue(), tmp_path, "clash.zip", LIMITS)
+    assert str(tmp_path) not in str(refused.value)
+
+
 def test_a_zip_bomb_is_refused_before_unpacking(tmp_path: Path):
     bomb = make_zip({**PACKAGE, "data/secret/big.in": b"\0" * (3 << 20)})
     with pytest.raises(ProblemError, match="compressed suspiciously well"):
@@ -72,10 +124,10 @@ def test_a_zip_bomb_is_refused_before_unpacking(tmp_path: Path):
 
 def test_too_much_data_or_too_many_files_are_refused(tmp_path: Path):
     many = {f"data/secret/{k}.in": b"1" for k in range(60)}
-    with pytest.raises(ProblemError, match="more than 50 files"):
+    with pytest.raises(TooLargeError, match="more than 50 files"):
         extract_package(make_zip(many), tmp_path, "many.zip", LIMITS)
     small = ArchiveLimits(max_bytes=1000, max_files=50, max_ratio=50)
-    with pytest.raises(ProblemError, match="unpacks to more than"):
+    with pytest.raises(TooLargeError, match="unpacks to more than"):
         extract_package(make_zip({"a.in": bytes(range(256)) * 8}), tmp_path, "big.zip", small)
 
 

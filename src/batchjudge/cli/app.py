@@ -6,9 +6,12 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
+from batchjudge.cli.audit_commands import audit_app
+from batchjudge.cli.backup_commands import backup_command, restore_command
 from batchjudge.cli.common import USAGE_ERROR, user_errors
 from batchjudge.cli.grading_commands import doctor_command, grade_command, languages_command
 from batchjudge.cli.key_commands import keys_app
+from batchjudge.cli.privacy_commands import privacy_app
 from batchjudge.cli.service_commands import db_app, seed_demo_command, serve_command, users_app
 from batchjudge.monitoring.logging_setup import configure_logging
 from batchjudge.settings import LogFormat, load_settings
@@ -26,9 +29,13 @@ app.command("languages")(languages_command)
 app.command("doctor")(doctor_command)
 app.command("serve")(serve_command)
 app.command("seed-demo")(seed_demo_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 
 
 @app.callback()

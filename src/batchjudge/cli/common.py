@@ -2,11 +2,13 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from batchjudge.crypto.keyring import MasterKeyring
 from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import BatchjudgeError, ConfigError
@@ -36,6 +38,11 @@ def context_settings(ctx: typer.Context) -> Settings:
 
 def cli_database_url(settings: Settings) -> str:
     """The database the service uses: same data dir, same fallback."""
+    return database_url(settings.database_url, cli_data_dir(settings))
+
+
+def cli_data_dir(settings: Settings) -> Path:
+    """The service's data dir, created if missing."""
     try:
         data_dir = resolve_data_dir(settings)
     except ConfigError:
@@ -43,7 +50,7 @@ def cli_database_url(settings: Settings) -> str:
         # database alone does not need them: database commands still work there.
         data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return database_url(settings.database_url, data_dir)
+    return data_dir
 
 
 @contextmanager
@@ -56,7 +63,7 @@ def current_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
             raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
         engine = make_engine(url)
         try:
-            yield make_session_factory(engine)
+            yield make_session_factory(engine, MasterKeyring(settings, cli_data_dir(settings)))
         finally:
             engine.dispose()
     except SQLAlchemyError as exc:

@@ -51,6 +51,7 @@ def grade_command(
             stop_on_failure=stop_on_failure,
             multi_test_enabled=settings.multi_test_enabled,
             max_tests_per_execution=settings.max_tests_per_execution or None,
+            validator_timeout_s=settings.validator_timeout_s,
         )
 
         async def _grade() -> str:

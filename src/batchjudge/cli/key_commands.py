@@ -10,15 +10,15 @@ from batchjudge.cli.common import context_settings, current_database, user_error
 from batchjudge.cli.render import dumps
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import resolve_data_dir
-from batchjudge.judge0.master_key import load_key_cipher
+from batchjudge.judge0.master_key import create_master_key_file, load_key_cipher
+from batchjudge.services.actor import Actor
+from batchjudge.services.audited_judge0_keys import add_key, record_rotation, retire_key
 from batchjudge.services.judge0_keys import (
     DEFAULT_DAILY_QUOTA,
     MAX_DAILY_QUOTA,
     MAX_KEY_CHARS,
     KeyStatus,
-    add_key,
     list_keys,
-    retire_key,
     rotate_master_key,
 )
 
@@ -113,7 +113,7 @@ def keys_add_command(
         cipher = load_key_cipher(settings, resolve_data_dir(settings))
         secret = _read_secret()  # once the rest is known to work, not to be typed in vain
         with sessions.begin() as session:
-            status = add_key(session, cipher, label, secret, daily_quota)
+            status = add_key(session, Actor.cli(), cipher, label, secret, daily_quota)
     typer.echo(f"added Judge0 key {label!r} ({status.masked}), {daily_quota} calls a day")
 
 
@@ -142,13 +142,14 @@ def keys_retire_command(
     """Stop using a key for good and erase its encrypted copy."""
     settings = context_settings(ctx)
     with user_errors(), current_database(settings) as sessions, sessions.begin() as session:
-        status = retire_key(session, label)
+        status = retire_key(session, Actor.cli(), label)
     typer.echo(f"retired Judge0 key {label!r} ({status.masked})")
 
 
 @keys_app.command("rotate-master")
 def keys_rotate_master_command(ctx: typer.Context) -> None:
-    """Generate a new master key and re-encrypt every stored key under it."""
+    """Generate a new master key and re-encrypt every stored key and sealed source under
+    it; if cut short, run it again."""
     settings = context_settings(ctx)
 
     def announce(new_key: bytes) -> None:
@@ -157,11 +158,23 @@ def keys_rotate_master_command(ctx: typer.Context) -> None:
 
     with user_errors(), current_database(settings) as sessions:
         rotation = rotate_master_key(sessions, settings, resolve_data_dir(settings), announce)
+        with sessions.begin() as session:
+            record_rotation(session, Actor.cli(), rotation.reencrypted)
     count = f"{rotation.reencrypted} Judge0 key{'' if rotation.reencrypted == 1 else 's'}"
+    sources = f"{rotation.sources} source{'' if rotation.sources == 1 else 's'}"
     if rotation.path is None:
-        typer.echo(f"{count} re-encrypted under the new master key")
+        typer.echo(f"{count} re-encrypted under the new master key, and {sources} sealed")
     else:
         typer.echo(
-            f"{count} re-encrypted under a new master key, now in {rotation.path}; "
-            "back it up again: copies of the old key decrypt nothing"
+            f"{count} re-encrypted under a new master key, now in {rotation.path}, and "
+            f"{sources} sealed; back it up again: copies of the old key decrypt nothing"
         )
+
+
+@keys_app.command("init-master")
+def keys_init_master_command(ctx: typer.Context) -> None:
+    """Create the master key file (mode 0600): production never creates one by itself."""
+    settings = context_settings(ctx)
+    with user_errors():
+        path = create_master_key_file(settings, resolve_data_dir(settings))
+    typer.echo(f"created the master key file {path}; back it up apart from the database backups")

@@ -23,10 +23,11 @@ from batchjudge.domain.errors import ConfigError
 from batchjudge.monitoring.logging_setup import configure_logging
 from batchjudge.service.app import create_app
 from batchjudge.service.preflight import startup_problems
-from batchjudge.services.accounts import create_user
+from batchjudge.services import audited_accounts
+from batchjudge.services.actor import Actor
 from batchjudge.services.demo import seed_demo, seed_demo_passwords
+from batchjudge.services.package_limits import archive_limits
 from batchjudge.services.passwords import Passwords
-from batchjudge.services.web_sessions import set_password
 from batchjudge.storage.blobs import BlobStore
 
 #: How to try the demo with curl (TOKEN is replaced by the student's token).
@@ -73,8 +74,7 @@ def users_create_command(
     """Create a user and print their API token (shown only this once)."""
     settings = context_settings(ctx)
     with user_errors(), current_database(settings) as sessions, sessions.begin() as session:
-        user, token = create_user(session, name, role, institution)
-        session.flush()
+        user, token = audited_accounts.create_user(session, Actor.cli(), name, role, institution)
         user_id = user.id
     typer.echo(f"user {name} (id {user_id}, {role.value}); API token: {token}")
 
@@ -92,7 +92,8 @@ def users_set_password_command(
     else:
         password = sys.stdin.readline().rstrip("\n")
     with user_errors(), current_database(settings) as sessions, sessions.begin() as session:
-        set_password(session, Passwords(), name, password)
+        user_id = audited_accounts.user_id_of(session, name)
+        audited_accounts.set_password(session, Actor.cli(), Passwords(), user_id, password)
     typer.echo(f"user {name} signs in with the new password")
 
 
@@ -123,7 +124,11 @@ def seed_demo_command(
         data_dir = settings.data_dir.resolve()
         with current_database(settings) as sessions:
             tokens = seed_demo(
-                sessions, BlobStore(data_dir / "blobs"), data_dir / "demo-tokens.json", problems
+                sessions,
+                BlobStore(data_dir / "blobs"),
+                data_dir / "demo-tokens.json",
+                problems,
+                archive_limits(settings),
             )
             passwords = seed_demo_passwords(sessions, Passwords(), data_dir / "demo-passwords.json")
     typer.echo(

@@ -25,6 +25,9 @@ class Institution(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Per calendar month (UTC); None means no limit.
+    monthly_execution_quota: Mapped[int | None]
+    monthly_remote_call_quota: Mapped[int | None]
 
 
 class User(Base):

@@ -35,6 +35,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to `engine`; objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, keyring: object | None = None) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit. `keyring` (a
+    `crypto.keyring.MasterKeyring`) seals and opens submission sources in every session
+    (see `services.sealed_text`); without one they are stored plain."""
+    info = {} if keyring is None else {"batchjudge.keyring": keyring}
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -44,6 +44,8 @@ class Judge0Submission(Base):
     language_id: Mapped[int]
     status_id: Mapped[int] = mapped_column(index=True)
     request: Mapped[str] = mapped_column(Text)
+    # Whether `request` (which holds the source code) is sealed; see Submission.source.
+    request_sealed: Mapped[bool] = mapped_column(default=False)
     result: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

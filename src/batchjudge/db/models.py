@@ -1,6 +1,8 @@
 """Every model, imported together so the metadata Alembic compares against is complete."""
 
+from batchjudge.db.abuse import AbuseFlag
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
+from batchjudge.db.audit import AuditEvent
 from batchjudge.db.base import Base
 from batchjudge.db.figures import SubmissionFigures
 from batchjudge.db.judge0 import Judge0ApiKey, Judge0Submission
@@ -10,8 +12,10 @@ from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, T
 from batchjudge.db.web import OnboardingEvent, WebSession
 
 __all__ = [
+    "AbuseFlag",
     "Alert",
     "ApiToken",
+    "AuditEvent",
     "Base",
     "ErrorEvent",
     "Execution",

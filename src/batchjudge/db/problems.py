@@ -20,6 +20,9 @@ class Problem(Base):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
     latest_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Why the stored package cannot be graded (a test file missing or corrupt on disk);
+    # None while it is sound. A new upload clears it.
+    broken_reason: Mapped[str | None] = mapped_column(Text)
 
     versions: Mapped[list["ProblemVersion"]] = relationship(
         back_populates="problem", order_by="ProblemVersion.version"

@@ -29,7 +29,10 @@ class Submission(Base):
     language: Mapped[str] = mapped_column(String(32))
     style: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str] = mapped_column(String(16))
+    # Sealed (encrypted under a key derived from the master key) when `source_sealed`;
+    # rows from before migration 0006 stay plain until `keys rotate-master` seals them.
     source: Mapped[str] = mapped_column(Text)
+    source_sealed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[SubmissionStatus] = mapped_column(String(16), index=True)
     verdict: Mapped[str | None] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -65,6 +65,31 @@ class PermissionDeniedError(BatchjudgeError):
     """The acting user's role does not allow this."""
 
 
+class TooLargeError(InvalidInputError):
+    """An input exceeds a configured bound (source, package, unpacked size, tests)."""
+
+
+class LimitedError(BatchjudgeError):
+    """The caller must wait: a rate limit, a quota or an abuse block. `retry_after_s` is
+    how long, when known (it becomes the Retry-After header)."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class RateLimitedError(LimitedError):
+    """Too many requests in the rate limit's window."""
+
+
+class QuotaExceededError(LimitedError):
+    """The institution's monthly quota is spent."""
+
+
+class BlockedError(LimitedError):
+    """The user is under a temporary block after an abuse flag."""
+
+
 class BackendError(BatchjudgeError):
     """The execution infrastructure failed; the affected tests get IE.
 

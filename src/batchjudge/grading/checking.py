@@ -8,12 +8,15 @@ from batchjudge.domain.reports import ExecutionKind, ExecutionRecord
 from batchjudge.domain.verdicts import Verdict
 from batchjudge.execution.backend import ExecutionBackend, Program, RunRequest
 from batchjudge.execution.limits import ResourceLimits
+from batchjudge.execution.outcome import Termination
 from batchjudge.languages.registry import LanguageBundle
 from batchjudge.problems.model import Problem
 from batchjudge.validation.default import check_output
 
 #: Kattis validator protocol exit codes.
 _ACCEPT, _REJECT = 42, 43
+#: Memory a custom validator may use (its time comes from `validator_timeout_s`).
+_VALIDATOR_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class DefaultChecker:
 
 
 class CustomChecker:
-    """A problem's own validator, compiled once and run in the sandbox per test."""
+    """A problem's own validator, compiled once and run in the sandbox per test, for at
+    most `timeout_s` seconds (wall and CPU) each time."""
 
     def __init__(
         self,
@@ -56,15 +60,22 @@ class CustomChecker:
         language: LanguageBundle,
         program: Program,
         command: list[str],
+        timeout_s: float = 30.0,
     ) -> None:
         self._problem = problem
         self._backend = backend
         self._language = language
         self._program = program
         self._command = command
+        self._timeout_s = timeout_s
 
     async def check(self, index: int, output: bytes) -> CheckOutcome:
-        """Run the validator with the team output on stdin; 42 accepts, 43 rejects."""
+        """Run the validator with the team output on stdin; 42 accepts, 43 rejects.
+
+        Raises:
+            BackendError: the validator crashed or ran past `timeout_s`; that is the
+                problem's fault, not the student's, so the test gets IE.
+        """
         case = self._problem.cases[index]
         flags = list(self._problem.validation.flags.raw)
         request = RunRequest(
@@ -72,7 +83,11 @@ class CustomChecker:
             program=self._program,
             command=[*self._command, "/work/input", "/work/answer", "/work/feedback/", *flags],
             stdin=output,
-            limits=ResourceLimits(cpu_time_s=30.0, wall_time_s=60.0, memory_mb=1024),
+            limits=ResourceLimits(
+                cpu_time_s=self._timeout_s,
+                wall_time_s=self._timeout_s,
+                memory_mb=_VALIDATOR_MEMORY_MB,
+            ),
             work_files={
                 "input": case.read_input(),
                 "answer": case.read_answer(),
@@ -86,6 +101,10 @@ class CustomChecker:
             return CheckOutcome(Verdict.AC, message, record)
         if result.exit_code == _REJECT:
             return CheckOutcome(Verdict.WA, message, record)
+        if result.termination is Termination.TIME_LIMIT:
+            raise BackendError(
+                f"the output validator took longer than {self._timeout_s:g} s on {case.name}"
+            )
         raise BackendError(
             f"output validator failed on {case.name} "
             f"({result.termination}, exit {result.exit_code}): {message}"

@@ -19,6 +19,8 @@ class GradeOptions:
         stderr_keep: bytes of a failing test's stderr kept in its message.
         keep_output_bytes: bytes of each test's stdout and stderr kept whole in its
             result, for APIs that hand program output back (the Judge0 one); 0 keeps none.
+        validator_timeout_s: wall (and CPU) seconds a custom output validator may take on
+            one test; beyond it that test gets IE and the others are still judged.
     """
 
     mode: Mode = Mode.AUTO
@@ -29,3 +31,4 @@ class GradeOptions:
     wall_extra_s: float = 0.5
     stderr_keep: int = 2048
     keep_output_bytes: int = 0
+    validator_timeout_s: float = 30.0

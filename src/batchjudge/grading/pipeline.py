@@ -118,7 +118,9 @@ async def grade(
         return report(Verdict.CE, [], "compilation failed")
 
     try:
-        checker = checker or await build_checker(problem, checker_backend or backend, registry)
+        checker = checker or await build_checker(
+            problem, checker_backend or backend, registry, options.validator_timeout_s
+        )
     except BackendError as exc:
         ie = [CaseResult(case.name, Verdict.IE, message=str(exc)) for case in problem.cases]
         for position, result in enumerate(ie):

@@ -11,9 +11,13 @@ from batchjudge.problems.model import Problem
 
 
 async def build_checker(
-    problem: Problem, backend: ExecutionBackend, registry: LanguageRegistry
+    problem: Problem,
+    backend: ExecutionBackend,
+    registry: LanguageRegistry,
+    timeout_s: float = 30.0,
 ) -> OutputChecker:
-    """The checker for `problem`; a custom validator is compiled once (and cached).
+    """The checker for `problem`; a custom validator is compiled once (and cached), then
+    runs for at most `timeout_s` seconds per test.
 
     Raises:
         BackendError: the validator does not compile; that is the problem's fault, not
@@ -36,4 +40,4 @@ async def build_checker(
     if not compiled.ok or compiled.program is None:
         raise BackendError(f"the output validator does not compile: {compiled.output[:500]}")
     command = render_command(plain.run, variables)
-    return CustomChecker(problem, backend, bundle, compiled.program, command)
+    return CustomChecker(problem, backend, bundle, compiled.program, command, timeout_s)

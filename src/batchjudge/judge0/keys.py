@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet
 
+from batchjudge.crypto.derived_keys import KeyPurpose
+from batchjudge.crypto.sealer import Sealer
 from batchjudge.domain.errors import ConfigError
 
 _SHOWN = 4
@@ -22,15 +24,14 @@ def mask(key: str) -> str:
 
 
 class KeyCipher:
-    """Encrypts keys under the master key (Fernet: AES-128-CBC with HMAC-SHA256)."""
+    """Encrypts keys under the key derived from the master key for Judge0 keys.
+
+    Keys stored before per-purpose derivation (encrypted under a master key itself) still
+    decrypt; `rotate` moves them to the derived key.
+    """
 
     def __init__(self, master_key: bytes, old_master_keys: Iterable[bytes] = ()) -> None:
-        try:
-            self._fernet = MultiFernet([Fernet(master_key), *map(Fernet, old_master_keys)])
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(
-                "the master key must be 32 url-safe base64-encoded bytes (a Fernet key)"
-            ) from exc
+        self._sealer = Sealer(KeyPurpose.JUDGE0_KEYS, master_key, old_master_keys, legacy_raw=True)
 
     @staticmethod
     def new_master_key() -> bytes:
@@ -39,7 +40,7 @@ class KeyCipher:
 
     def encrypt(self, key: str) -> bytes:
         """The stored form of `key`."""
-        return self._fernet.encrypt(key.encode())
+        return self._sealer.seal(key.encode())
 
     def decrypt(self, stored: bytes) -> str:
         """The key behind its stored form.
@@ -48,16 +49,20 @@ class KeyCipher:
             ConfigError: it was encrypted under a master key we do not have.
         """
         try:
-            return self._fernet.decrypt(stored).decode()
-        except InvalidToken as exc:
-            raise ConfigError("a stored Judge0 key does not decrypt with the master key") from exc
+            return self._sealer.open(stored).decode()
+        except ConfigError:
+            raise ConfigError("a stored Judge0 key does not decrypt with the master key") from None
 
     def rotate(self, stored: bytes) -> bytes:
         """Re-encrypt under the current master key (after adding a new one first)."""
         try:
-            return self._fernet.rotate(stored)
-        except InvalidToken as exc:
-            raise ConfigError("a stored Judge0 key does not decrypt with the master key") from exc
+            return self._sealer.reseal(stored)
+        except ConfigError:
+            raise ConfigError("a stored Judge0 key does not decrypt with the master key") from None
+
+    def is_current(self, stored: bytes) -> bool:
+        """Whether `stored` is already under the current master key's derived key."""
+        return self._sealer.is_current(stored)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from batchjudge.domain.errors import ConfigError, ConflictError
 from batchjudge.judge0.keys import KeyCipher
-from batchjudge.settings import Settings
+from batchjudge.settings import Environment, Settings
 
 #: The key file's name in the data dir when `master_key_file` is unset.
 DEFAULT_KEY_FILE = "master.key"
@@ -81,6 +81,13 @@ def load_master_keys(settings: Settings, data_dir: Path) -> MasterKeys:
             raise ConfigError(f"BATCHJUDGE_MASTER_KEY {_NOT_A_KEY}")
         return MasterKeys(current[0], tuple(previous))
     path = master_key_path(settings, data_dir)
+    if not path.exists() and settings.environment is Environment.PRODUCTION:
+        # A key made on the fly in production would be lost with the machine, and every
+        # sealed source with it: the operator must choose where the key lives.
+        raise ConfigError(
+            f"production needs a master key: set BATCHJUDGE_MASTER_KEY, or create {path} "
+            "with `batchjudge keys init-master` and back it up apart from the database"
+        )
     stored = _read_keys(path) if path.exists() else [_create_key_file(path)]
     if len(stored) != 1:
         raise ConfigError(f"the master key file {path} must hold exactly one key")
@@ -88,6 +95,21 @@ def load_master_keys(settings: Settings, data_dir: Path) -> MasterKeys:
     if older.exists():
         previous = _read_keys(older) + previous
     return MasterKeys(stored[0], tuple(previous), path)
+
+
+def create_master_key_file(settings: Settings, data_dir: Path) -> Path:
+    """Create the key file with a fresh key (mode 0600), even in production.
+
+    Raises:
+        ConflictError: the key comes from BATCHJUDGE_MASTER_KEY, or the file exists.
+    """
+    if settings.master_key is not None:
+        raise ConflictError("the master key comes from BATCHJUDGE_MASTER_KEY; no file is needed")
+    path = master_key_path(settings, data_dir)
+    if path.exists():
+        raise ConflictError(f"the master key file {path} exists already")
+    _create_key_file(path)
+    return path
 
 
 def load_key_cipher(settings: Settings, data_dir: Path) -> KeyCipher:

@@ -45,6 +45,7 @@ from batchjudge.monitoring.windows import (
     fetch_latest_reset,
     resolve_window,
 )
+from batchjudge.services import audit
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -219,14 +220,23 @@ class MetricsService:
         """The health source's status, or `unknown` without one."""
         return self._health() if self._health is not None else UNKNOWN_HEALTH
 
-    def reset(self, user: User, note: str = "") -> ResetRecord:
+    def reset(self, user: User, note: str = "", ip: str = "") -> ResetRecord:
         """Start new metrics windows from now; no row is deleted and `all` still sees
-        everything. Audited: the row keeps who and when, and a log line says so."""
+        everything. Audited: the row keeps who and when, the audit log has an entry (from
+        `ip`), and a log line says so."""
         now = self._now()
         with self._sessions.begin() as session:
             row = MetricsReset(user_id=user.id, reset_at=now, note=note)
             session.add(row)
             session.flush()
+            audit.record(
+                session,
+                audit.AuditAction.METRICS_RESET,
+                actor_id=user.id,
+                target=f"metrics_reset:{row.id}",
+                details={"via": "api", "note": note[:200]},
+                ip=ip,
+            )
             record = ResetRecord(
                 id=row.id, reset_at=now.isoformat(), user_id=user.id, user=user.name
             )

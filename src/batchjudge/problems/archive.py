@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
-from batchjudge.domain.errors import ProblemError
+from batchjudge.domain.errors import ProblemError, TooLargeError
 
 _CHUNK = 1 << 16
 
@@ -29,6 +29,8 @@ class ArchiveLimits:
 def _safe_name(info: zipfile.ZipInfo, upload: str) -> PurePosixPath:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
+    if not path.parts:  # "", "." or "./": nothing to name, and no parts to check below
+        raise ProblemError(f"{upload}: an entry has no usable name ({info.filename!r})")
     if path.is_absolute() or ".." in path.parts or name.startswith("/") or ":" in path.parts[0]:
         raise ProblemError(f"{upload}: {info.filename!r} points outside the package")
     if stat.S_ISLNK(info.external_attr >> 16):
@@ -38,9 +40,13 @@ def _safe_name(info: zipfile.ZipInfo, upload: str) -> PurePosixPath:
 
 def _check_sizes(infos: list[zipfile.ZipInfo], upload: str, limits: ArchiveLimits) -> None:
     if len(infos) > limits.max_files:
-        raise ProblemError(f"{upload}: more than {limits.max_files} files")
-    if sum(info.file_size for info in infos) > limits.max_bytes:
-        raise ProblemError(f"{upload}: unpacks to more than {limits.max_bytes >> 20} MiB")
+        raise TooLargeError(f"{upload}: more than {limits.max_files} files")
+    declared = sum(info.file_size for info in infos)
+    if declared > limits.max_bytes:
+        raise TooLargeError(
+            f"{upload}: unpacks to more than {limits.max_bytes >> 20} MiB "
+            f"({declared / (1 << 20):.1f} MiB)"
+        )
     for info in infos:
         if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
@@ -58,6 +64,7 @@ def extract_package(data: bytes, dest: Path, upload: str, limits: ArchiveLimits)
 
     Raises:
         ProblemError: naming the upload and the offending entry.
+        TooLargeError: more entries or bytes than `limits` allow.
     """
     try:
         archive = zipfile.ZipFile(BytesIO(data))
@@ -67,22 +74,36 @@ def extract_package(data: bytes, dest: Path, upload: str, limits: ArchiveLimits)
         infos = archive.infolist()
         _check_sizes(infos, upload, limits)
         written = 0
+        files: set[PurePosixPath] = set()
         for info in infos:
             relative = _safe_name(info, upload)
             target = dest.joinpath(*relative.parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if not info.is_dir():
+                # A second entry of the same name would silently replace the first, so what
+                # a reviewer lists in the archive would not be what gets imported.
+                if relative in files:
+                    raise ProblemError(f"{upload}: {info.filename!r} appears twice")
+                files.add(relative)
             try:
+                # A file and a folder of the same name, or names past the file system's
+                # limits, fail here: the upload's fault, so a ProblemError, not a crash.
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(info) as source, target.open("wb") as out:
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
                         if written > limits.max_bytes:
-                            raise ProblemError(f"{upload}: unpacks to more than declared")
+                            raise TooLargeError(
+                                f"{upload}: unpacks to more than {limits.max_bytes >> 20} MiB "
+                                "(more than its headers declare)"
+                            )
                         out.write(chunk)
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-                raise ProblemError(f"{upload}: cannot unpack {info.filename!r}: {exc}") from exc
+                # strerror alone: the full error names our temporary folder.
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise ProblemError(f"{upload}: cannot unpack {info.filename!r}: {reason}") from exc
     return _package_root(dest)
 
 

@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from batchjudge.crypto.keyring import MasterKeyring
+from batchjudge.crypto.pseudonyms import Pseudonyms
 from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import resolve_data_dir
 from batchjudge.execution.judge0 import CallbackHub, judge0_endpoint
 from batchjudge.judge0.key_pool import KeyPool, StaticKeyPool
+from batchjudge.judge0.master_key import load_master_keys
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.monitoring.database_collector import DatabaseCollector
 from batchjudge.monitoring.error_log import ErrorLog
@@ -26,25 +29,36 @@ from batchjudge.monitoring.metrics_service import MetricsService
 from batchjudge.monitoring.prometheus import PrometheusMetrics
 from batchjudge.monitoring.request_timings import RequestTimings
 from batchjudge.service.alerts import build_service_alerts
+from batchjudge.service.body_limit import BodyLimits, RequestBodyLimit
+from batchjudge.service.errors import ERROR_RESPONSES
 from batchjudge.service.health_probes import HealthProbes
 from batchjudge.service.judge0_api import router as judge0_api_router
+from batchjudge.service.oversize_watch import install_oversize_watch
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.request_tracking import RequestTracking
 from batchjudge.service.routes import admin, events, meta, problems, submissions
+from batchjudge.service.routes.abuse_flags import router as abuse_flags_router
+from batchjudge.service.routes.audit import router as audit_router
 from batchjudge.service.routes.feedback import router as feedback_router
+from batchjudge.service.routes.institutions import router as institutions_router
 from batchjudge.service.routes.judge0_callbacks import router as judge0_callbacks_router
 from batchjudge.service.routes.judge0_keys import router as judge0_keys_router
 from batchjudge.service.routes.monitoring_alerts import router as monitoring_alerts_router
 from batchjudge.service.routes.monitoring_figures import router as monitoring_figures_router
 from batchjudge.service.routes.monitoring_health import router as monitoring_health_router
 from batchjudge.service.routes.monitoring_series import router as monitoring_series_router
+from batchjudge.service.routes.privacy import router as privacy_router
+from batchjudge.service.routes.problem_exports import router as problem_exports_router
 from batchjudge.service.routes.prometheus import router as prometheus_router
 from batchjudge.service.state import ServiceState
+from batchjudge.service.stream_slots import StreamSlots
 from batchjudge.service.workers import GradingWorkers, RemoteJudge
+from batchjudge.services.abuse import AbusePolicy
 from batchjudge.services.grading_jobs import requeue_unfinished
 from batchjudge.services.judge0_api.languages import Judge0Catalog
 from batchjudge.services.judge0_api.submissions import requeue_unfinished_judge0
 from batchjudge.services.judge0_keys import DatabaseKeyPool
+from batchjudge.services.rate_limits import RateLimits
 from batchjudge.settings import BackendKind, Judge0Auth, Settings, load_settings
 from batchjudge.storage.blobs import BlobStore
 from batchjudge.web.setup import install_web
@@ -59,7 +73,7 @@ def build_state(settings: Settings) -> ServiceState:
     if not is_current(url):
         raise ConfigError("the database is not up to date: run `batchjudge db upgrade`")
     engine = make_engine(url)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, MasterKeyring(settings, data_dir))
     registry = LanguageRegistry.load(settings.extra_language_dirs)
     store = BlobStore(data_dir / "blobs")
     callbacks = CallbackHub()
@@ -72,8 +86,16 @@ def build_state(settings: Settings) -> ServiceState:
         remote = RemoteJudge(pool, callbacks)
     prometheus = PrometheusMetrics()
     errors = ErrorLog(sessions, prometheus.count_unexpected_error)
+    rate_limits = RateLimits.from_settings(settings)
     workers = GradingWorkers(
-        settings, data_dir, sessions, registry, store, remote, errors.crash_hook("grading")
+        settings,
+        data_dir,
+        sessions,
+        registry,
+        store,
+        remote,
+        errors.crash_hook("grading"),
+        abuse=AbusePolicy.from_settings(settings, rate_limits),
     )
     queue = GradingQueue(
         data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots, workers.run_judge0
@@ -112,6 +134,10 @@ def build_state(settings: Settings) -> ServiceState:
         prometheus=prometheus,
         errors=errors,
         request_timings=request_timings,
+        rate_limits=rate_limits,
+        # From the key in force at start-up: a rotation changes pseudonyms at the restart.
+        pseudonyms=Pseudonyms.from_master_key(load_master_keys(settings, data_dir).current),
+        stream_slots=StreamSlots(settings.max_sse_per_user),
         alerts=alerts,
     )
 
@@ -161,15 +187,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /docs is served by the web UI from local files (FastAPI's own page loads a CDN).
         docs_url=None,
         redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     install_web(app)  # with the error handlers: JSON for the API, pages for browsers
+    install_oversize_watch(app)  # after them: it hands on to their answer
     app.add_middleware(HealthProbes)
+    app.add_middleware(RequestBodyLimit, limits=BodyLimits.from_settings(chosen))
     app.add_middleware(RequestTracking)  # added last, so it wraps the probes too
     app.include_router(meta.router)
     app.include_router(problems.router)
     app.include_router(submissions.router)
     app.include_router(events.router)
     app.include_router(admin.router)
+    app.include_router(audit_router)
+    app.include_router(privacy_router)
+    app.include_router(problem_exports_router)
     app.include_router(judge0_api_router)
     app.include_router(judge0_keys_router)
     app.include_router(judge0_callbacks_router)
@@ -179,4 +211,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_series_router)
     app.include_router(prometheus_router)
     app.include_router(monitoring_alerts_router)
+    app.include_router(institutions_router)
+    app.include_router(abuse_flags_router)
     return app

@@ -10,8 +10,9 @@ from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import build_sandbox, resolve_data_dir
 from batchjudge.execution.judge0 import judge0_endpoint
-from batchjudge.judge0.master_key import load_key_cipher
+from batchjudge.judge0.master_key import load_key_cipher, load_master_keys
 from batchjudge.monitoring.alerting import check_alert_settings
+from batchjudge.services.rate_limits import RateLimits
 from batchjudge.settings import (
     DEFAULT_SECRET_KEY,
     BackendKind,
@@ -38,11 +39,16 @@ def startup_problems(settings: Settings) -> list[str]:
             + "; ".join(strength.gaps)
             + "): fix that, or set BATCHJUDGE_ALLOW_REDUCED_SANDBOX=true"
         )
+    try:
+        load_master_keys(settings, data_dir)
+    except ConfigError as exc:
+        problems.append(str(exc))
     problems.extend(_judge0_problems(settings, data_dir))
     try:
         check_alert_settings(settings)
     except ConfigError as exc:
         problems.append(str(exc))
+    problems.extend(_rate_limit_problems(settings))
     url = database_url(settings.database_url, data_dir)
     shown = make_url(url).render_as_string(hide_password=True)
     try:
@@ -68,3 +74,14 @@ def _judge0_problems(settings: Settings, data_dir: Path) -> list[str]:
         except ConfigError as exc:
             problems.append(str(exc))
     return problems
+
+
+def _rate_limit_problems(settings: Settings) -> list[str]:
+    """Limit strings in the `limits` notation, and a Redis that answers when one is set."""
+    try:
+        limits = RateLimits.from_settings(settings)
+    except ConfigError as exc:
+        return [str(exc)]
+    if settings.redis_url is not None and not limits.is_reachable():
+        return ["cannot reach the Redis that BATCHJUDGE_REDIS_URL names (rate-limit counters)"]
+    return []

@@ -29,20 +29,21 @@ class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
 
 
 class GradingQueue:
-    """Enqueue submission ids; `workers` threads run `job(submission_id)` for each, and
+    """Enqueue submission ids; `workers` threads run `job(submission_id, resume)` for each, and
     `judge0_job(token)` for each Judge0 API submission token."""
 
     def __init__(
         self,
         path: Path,
-        job: Callable[[int], None],
+        job: Callable[[int, int | None], None],
         workers: int,
         judge0_job: Callable[[str], None] | None = None,
     ) -> None:
         self._huey = SqliteHuey(name="batchjudge", filename=str(path), results=False)
 
-        def grade_submission_job(submission_id: int) -> None:
-            job(submission_id)
+        # `resume` is the attempt a database outage cut short (services.grading_jobs).
+        def grade_submission_job(submission_id: int, resume: int | None = None) -> None:
+            job(submission_id, resume)
 
         def grade_judge0_submission_job(token: str) -> None:
             if judge0_job is None:
@@ -63,9 +64,10 @@ class GradingQueue:
         """Queue grading of `submission_id` (durably, in the queue's SQLite file)."""
         self._task(submission_id)
 
-    def enqueue_later(self, submission_id: int, delay_s: float) -> None:
-        """Queue grading of `submission_id` to start in `delay_s` seconds (durably)."""
-        self._task.schedule(args=(submission_id,), delay=delay_s)
+    def enqueue_later(self, submission_id: int, delay_s: float, resume: int | None = None) -> None:
+        """Queue grading of `submission_id` to start in `delay_s` seconds (durably); the
+        job takes back attempt `resume` when the submission is still at it."""
+        self._task.schedule(args=(submission_id, resume), delay=delay_s)
 
     def enqueue_judge0(self, token: str) -> None:
         """Queue grading of the Judge0 API submission `token` (durably)."""

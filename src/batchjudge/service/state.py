@@ -7,6 +7,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from batchjudge.crypto.pseudonyms import Pseudonyms
 from batchjudge.execution.judge0 import CallbackHub
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.monitoring.error_log import ErrorLog
@@ -17,9 +18,11 @@ from batchjudge.monitoring.request_timings import RequestTimings
 from batchjudge.service.alerts import ServiceAlerts
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.recent_tokens import RecentTokens
+from batchjudge.service.stream_slots import StreamSlots
 from batchjudge.service.workers import GradingWorkers
 from batchjudge.services.judge0_api.languages import Judge0Catalog
 from batchjudge.services.passwords import Passwords
+from batchjudge.services.rate_limits import RateLimits
 from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
 from batchjudge.web.templating import build_templates
@@ -44,6 +47,9 @@ class ServiceState:
     prometheus: PrometheusMetrics
     errors: ErrorLog
     request_timings: RequestTimings
+    rate_limits: RateLimits
+    pseudonyms: Pseudonyms
+    stream_slots: StreamSlots
     alerts: ServiceAlerts | None = None
     recent_tokens: RecentTokens = field(default_factory=RecentTokens)
     passwords: Passwords = field(default_factory=Passwords)

@@ -18,13 +18,14 @@ from batchjudge.execution.judge0 import CallbackHub, judge0_backend
 from batchjudge.grading.options import GradeOptions
 from batchjudge.judge0.key_pool import KeyPool
 from batchjudge.languages.registry import LanguageRegistry
-from batchjudge.problems.archive import ArchiveLimits
-from batchjudge.services.grading_jobs import GradingContext, RemoteFallback, grade_submission
+from batchjudge.services.abuse import AbusePolicy
+from batchjudge.services.grading_jobs import GradingContext, grade_submission, remote_fallback
 from batchjudge.services.judge0_api.config import judge0_config
 from batchjudge.services.judge0_api.execution import Judge0Runtime
 from batchjudge.services.judge0_api.jobs import Judge0JobContext, grade_judge0_submission
 from batchjudge.services.judge0_api.languages import multi_file_bundle
-from batchjudge.settings import Judge0Fallback, Settings
+from batchjudge.services.package_limits import archive_limits
+from batchjudge.settings import Settings
 from batchjudge.storage.blobs import BlobStore
 
 _log = logging.getLogger(__name__)
@@ -59,12 +60,15 @@ class GradingWorkers:
         store: BlobStore,
         remote: RemoteJudge | None = None,
         on_crash: Callable[[BaseException, str], None] | None = None,
+        abuse: AbusePolicy | None = None,
     ) -> None:
-        """`on_crash` is told of every unexpected exception in a job (a bug)."""
+        """`on_crash` is told of every unexpected exception in a job (a bug); `abuse`
+        counts graded submissions that violated the sandbox."""
         self._settings = settings
+        self._abuse = abuse
         self._on_crash = on_crash
         self._remote = remote
-        self._retry_later: Callable[[int, float], None] | None = None
+        self._retry_later: Callable[[int, float, int | None], None] | None = None
         self._data_dir = data_dir
         self._sessions = sessions
         self._registry = registry
@@ -74,14 +78,15 @@ class GradingWorkers:
         self._runtimes: list[_Runtime] = []
         self._lock = threading.Lock()
 
-    def retry_with(self, retry_later: Callable[[int, float], None]) -> None:
-        """How a job waiting for Judge0 is queued again (the queue is built after us)."""
+    def retry_with(self, retry_later: Callable[[int, float, int | None], None]) -> None:
+        """How a job waiting for Judge0 or for the database is queued again, with the
+        attempt it resumes (the queue is built after us)."""
         self._retry_later = retry_later
 
-    def run(self, submission_id: int) -> None:
-        """Grade one submission on the calling thread."""
+    def run(self, submission_id: int, resume: int | None = None) -> None:
+        """Grade one submission on the calling thread (resuming attempt `resume`)."""
         runtime = self._runtime()
-        runtime.loop.run_until_complete(grade_submission(runtime.context, submission_id))
+        runtime.loop.run_until_complete(grade_submission(runtime.context, submission_id, resume))
 
     def run_judge0(self, token: str) -> None:
         """Grade one Judge0 API submission on the calling thread, in the local sandbox."""
@@ -124,24 +129,23 @@ class GradingWorkers:
         if self._remote is not None:
             remote = judge0_backend(self._settings, self._remote.pool, self._remote.callbacks)
             backend = loop.run_until_complete(stack.enter_async_context(remote))
-            fallback = RemoteFallback(
-                local if self._settings.judge0_fallback is Judge0Fallback.LOCAL else None,
-                self._retry_soon,
-                self._settings.judge0_retry_after_s,
-            )
+            fallback = remote_fallback(self._settings, local, self._retry_soon)
         context = GradingContext(
             checker_backend=local,
             fallback=fallback,
             on_crash=self._on_crash,
+            abuse=self._abuse,
+            requeue=self._requeue,
             sessions=self._sessions,
             backend=backend,
             registry=self._registry,
             store=self._store,
             problem_cache=self._data_dir / "problems",
-            archive_limits=ArchiveLimits(),
+            archive_limits=archive_limits(self._settings),
             options=GradeOptions(
                 multi_test_enabled=self._settings.multi_test_enabled,
                 max_tests_per_execution=self._settings.max_tests_per_execution or None,
+                validator_timeout_s=self._settings.validator_timeout_s,
             ),
         )
         runtime = _Runtime(loop, stack, context, local)
@@ -151,11 +155,14 @@ class GradingWorkers:
         return runtime
 
     def _retry_soon(self, submission_id: int, delay_s: float) -> None:
+        self._requeue(submission_id, delay_s, None)
+
+    def _requeue(self, submission_id: int, delay_s: float, resume: int | None) -> None:
         if self._retry_later is None:
-            # Without a queue the submission stays queued until the next start-up's sweep.
-            _log.warning("submission %d waits for Judge0 until the next start-up", submission_id)
+            # Without a queue the submission waits for the next start-up's sweep.
+            _log.warning("submission %d waits until the next start-up", submission_id)
             return
-        self._retry_later(submission_id, delay_s)
+        self._retry_later(submission_id, delay_s, resume)
 
     def close(self) -> None:
         """Release every thread's sandbox; call once the worker threads have stopped."""

@@ -21,9 +21,14 @@ DEMO_USERS = (("admin", Role.ADMIN), ("teacher", Role.TEACHER), ("student", Role
 
 
 def seed_demo(
-    sessions: sessionmaker[Session], store: BlobStore, token_file: Path, problems: list[Path]
+    sessions: sessionmaker[Session],
+    store: BlobStore,
+    token_file: Path,
+    problems: list[Path],
+    limits: ArchiveLimits,
 ) -> dict[str, str]:
-    """Create the demo data once and return the demo users' tokens (role -> token).
+    """Create the demo data once and return the demo users' tokens (role -> token); the
+    problem folders are imported as uploads within `limits`.
 
     Tokens are stored only hashed, so the first run keeps the plain ones in `token_file`
     (mode 0600) for later runs to print again.
@@ -52,7 +57,7 @@ def seed_demo(
                 users["teacher"],
                 zip_folder(folder),
                 f"{folder.name}.zip",
-                ArchiveLimits(),
+                limits,
             )
     _write_private(token_file, tokens)
     return tokens

@@ -4,6 +4,9 @@ or again after a crash, and the submission still ends with exactly one set of re
 A delivery only grades a QUEUED submission, which it moves to RUNNING; any other status
 means another worker has it or it is finished. After a crash, `requeue_unfinished` (run
 when the service starts, before any worker) puts RUNNING submissions back to QUEUED.
+When the database goes away mid-job, the job is queued again (`GradingContext.requeue`)
+and the new job takes the interrupted attempt back: only that job, as it names the
+attempt it resumes, so it can never take a submission another worker holds.
 Results are written as each test finishes, for live progress; a new attempt first clears
 what an interrupted one left.
 
@@ -20,9 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from batchjudge.db.problems import ProblemVersion
+from batchjudge.db.problems import ProblemTest, ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import BatchjudgeError, NotFoundError, RemoteUnavailableError
 from batchjudge.domain.reports import CaseResult, CompileReport, ExecutionKind, GradeReport
@@ -34,10 +38,18 @@ from batchjudge.grading.submission import Submission as SourceSubmission
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.monitoring.log_context import submission_bound
 from batchjudge.problems.archive import ArchiveLimits
-from batchjudge.services.problem_files import problem_for_version
+from batchjudge.services.abuse import AbusePolicy, note_violation
+from batchjudge.services.problem_integrity import BrokenProblemError, checked_problem, mark_broken
+from batchjudge.services.submissions import submission_source
+from batchjudge.settings import Judge0Fallback, Settings
 from batchjudge.storage.blobs import BlobStore
 
 _log = logging.getLogger(__name__)
+
+#: Seconds a job waits for the database to come back before it tries again.
+DATABASE_RETRY_S = 2.0
+#: What SQLAlchemy raises when the database is down, restarting or locked for too long.
+_DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,15 @@ class RemoteFallback:
     local: ExecutionBackend | None
     retry_later: Callable[[int, float], None]
     retry_after_s: float
+
+
+def remote_fallback(
+    settings: Settings, local: ExecutionBackend, retry_later: Callable[[int, float], None]
+) -> RemoteFallback:
+    """The fallback `settings.judge0_fallback` asks for: grade on `local`, or wait
+    (`judge0_retry_after_s` when Judge0 gave no time of its own)."""
+    chosen = local if settings.judge0_fallback is Judge0Fallback.LOCAL else None
+    return RemoteFallback(chosen, retry_later, settings.judge0_retry_after_s)
 
 
 @dataclass(frozen=True)
@@ -74,11 +95,20 @@ class GradingContext:
     fallback: RemoteFallback | None = None
     # Told of every unexpected exception (a bug), with what was being graded.
     on_crash: Callable[[BaseException, str], None] | None = None
+    # Counts a graded submission that violated the sandbox towards an abuse flag.
+    abuse: AbusePolicy | None = None
+    # Queues grading of a submission again after that many seconds, resuming the given
+    # attempt (None: a fresh claim); used when the database is unavailable. Without it
+    # the database error is raised.
+    requeue: Callable[[int, float, int | None], None] | None = None
 
 
 @dataclass(frozen=True)
 class _Claim:
+    attempt: int
     version: ProblemVersion
+    tests: list[ProblemTest]
+    problem_broken: bool
     language: str
     source: str
     style: Style
@@ -103,13 +133,16 @@ def requeue_unfinished(sessions: sessionmaker[Session]) -> list[int]:
         )
 
 
-def _claim(context: GradingContext, submission_id: int) -> _Claim | None:
-    """Move a queued submission to RUNNING; None when it is not queued."""
+def _claim(context: GradingContext, submission_id: int, resume: int | None = None) -> _Claim | None:
+    """Move a queued submission to RUNNING; None when it is not queued. `resume` takes
+    back a RUNNING submission whose attempt number is still `resume` (its job was cut
+    short by a database outage)."""
     with context.sessions.begin() as session:
         row = session.get(Submission, submission_id, with_for_update=True)
         if row is None:
             raise NotFoundError(f"there is no submission {submission_id}")
-        if row.status != SubmissionStatus.QUEUED:
+        resumed = row.status == SubmissionStatus.RUNNING and row.attempts == resume
+        if row.status != SubmissionStatus.QUEUED and not resumed:
             return None
         row.status = SubmissionStatus.RUNNING
         row.attempts += 1
@@ -119,7 +152,19 @@ def _claim(context: GradingContext, submission_id: int) -> _Claim | None:
         row.compile_time_s = None
         _clear_progress(session, submission_id)
         version = session.get_one(ProblemVersion, row.problem_version_id)
-        return _Claim(version, row.language, row.source, Style(row.style), Mode(row.mode))
+        tests = list(version.tests)
+        broken = version.problem.broken_reason is not None
+        source = submission_source(session, row)
+        return _Claim(
+            row.attempts,
+            version,
+            tests,
+            broken,
+            row.language,
+            source,
+            Style(row.style),
+            Mode(row.mode),
+        )
 
 
 def _clear_progress(session: Session, submission_id: int) -> None:
@@ -206,6 +251,8 @@ def _store_report(
         row.compile_time_s = report.compile.time_s
         row.status = SubmissionStatus.DONE
         row.finished_at = datetime.now(UTC)
+        if context.abuse is not None:
+            note_violation(session, context.abuse, row.user_id, submission_id, report)
 
 
 def _mark_failed(context: GradingContext, submission_id: int, message: str) -> None:
@@ -218,22 +265,43 @@ def _mark_failed(context: GradingContext, submission_id: int, message: str) -> N
             row.finished_at = datetime.now(UTC)
 
 
-async def grade_submission(context: GradingContext, submission_id: int) -> SubmissionStatus | None:
+async def grade_submission(
+    context: GradingContext, submission_id: int, resume: int | None = None
+) -> SubmissionStatus | None:
     """Grade a queued submission and store its results; returns its final status, or None
-    when it was not queued (finished, or another worker has it).
+    when it was not queued (finished, or another worker has it). `resume` is the attempt
+    a database outage interrupted, when this job was queued to take it back.
 
     A problem that cannot be loaded, or a bug, ends the submission as FAILED (verdict IE)
-    with the reason, rather than leaving it running for ever. Log lines written meanwhile
+    with the reason, rather than leaving it running for ever. A database outage queues
+    the job again (`context.requeue`) and returns QUEUED. Log lines written meanwhile
     carry the submission id.
     """
     with submission_bound(submission_id):
-        return await _grade_submission(context, submission_id)
+        claim = None
+        try:
+            claim = await asyncio.to_thread(_claim, context, submission_id, resume)
+            if claim is None:
+                return None
+            return await _grade_claimed(context, submission_id, claim)
+        except _DATABASE_DOWN as exc:
+            if context.requeue is None:
+                raise
+            # A claim that failed leaves what this job was to resume still to resume.
+            attempt = resume if claim is None else claim.attempt
+            _log.warning(
+                "the database is unavailable (%s); submission %d is tried again in %g s",
+                str(exc.orig or exc).splitlines()[0][:200],
+                submission_id,
+                DATABASE_RETRY_S,
+            )
+            context.requeue(submission_id, DATABASE_RETRY_S, attempt)
+            return SubmissionStatus.QUEUED
 
 
-async def _grade_submission(context: GradingContext, submission_id: int) -> SubmissionStatus | None:
-    claim = await asyncio.to_thread(_claim, context, submission_id)
-    if claim is None:
-        return None
+async def _grade_claimed(
+    context: GradingContext, submission_id: int, claim: _Claim
+) -> SubmissionStatus:
     backend = context.backend
     try:
         try:
@@ -251,9 +319,17 @@ async def _grade_submission(context: GradingContext, submission_id: int) -> Subm
             backend = context.fallback.local
             await asyncio.to_thread(_note_fallback, context, submission_id, "local")
             report = await _grade(context, submission_id, claim, backend)
+    except BrokenProblemError as exc:
+        _log.error("problem %d is broken: %s", claim.version.problem_id, exc)
+        await asyncio.to_thread(_note_broken, context, claim.version, str(exc))
+        message = f"the problem's files are damaged on the server: {exc}"
+        await asyncio.to_thread(_mark_failed, context, submission_id, message)
+        return SubmissionStatus.FAILED
     except BatchjudgeError as exc:
         await asyncio.to_thread(_mark_failed, context, submission_id, str(exc))
         return SubmissionStatus.FAILED
+    except _DATABASE_DOWN:
+        raise  # not a bug: the job is queued again (grade_submission)
     except Exception as exc:
         _log.exception("grading submission %d failed", submission_id)
         if context.on_crash is not None:
@@ -270,12 +346,15 @@ async def _grade(
     context: GradingContext, submission_id: int, claim: _Claim, backend: ExecutionBackend
 ) -> GradeReport:
     problem = await asyncio.to_thread(
-        problem_for_version,
+        checked_problem,
         claim.version,
+        claim.tests,
         context.store,
         context.problem_cache,
         context.archive_limits,
     )
+    if claim.problem_broken:  # its files were restored since
+        await asyncio.to_thread(_note_broken, context, claim.version, None)
     source = SourceSubmission(context.registry.get(claim.language), claim.source, claim.style)
     options = replace(context.options, mode=claim.mode)
     progress = _StoreProgress(context.sessions, submission_id)
@@ -283,6 +362,11 @@ async def _grade(
     return await grade(
         problem, source, backend, context.registry, options, progress, checker_backend
     )
+
+
+def _note_broken(context: GradingContext, version: ProblemVersion, reason: str | None) -> None:
+    with context.sessions.begin() as session:
+        mark_broken(session, version, reason)
 
 
 def _fallback_row(submission_id: int, choice: str) -> Execution:

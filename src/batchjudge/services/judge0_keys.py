@@ -12,11 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import sleep as pause
 
 from sqlalchemy import case, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from batchjudge.crypto.derived_keys import KeyPurpose
+from batchjudge.crypto.keyring import RELOAD_INTERVAL_S
+from batchjudge.crypto.sealer import Sealer
 from batchjudge.db.judge0 import Judge0ApiKey
 from batchjudge.domain.errors import ConfigError, ConflictError, NotFoundError
 from batchjudge.judge0.key_pool import KeyLease
@@ -29,6 +33,7 @@ from batchjudge.judge0.master_key import (
     rotation_lock,
     stage_master_key,
 )
+from batchjudge.services.source_rotation import reseal_everything, reseal_in_batches
 from batchjudge.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -233,10 +238,12 @@ class Rotation:
         reencrypted: stored keys now encrypted under the new master key.
         path: the key file holding the new key; None when it came from the environment
             (then the operator was shown the new key and must set it).
+        sources: submission sources and Judge0-API requests sealed under the new key.
     """
 
     reencrypted: int
     path: Path | None
+    sources: int = 0
 
 
 def rotate_master_key(
@@ -271,11 +278,16 @@ def rotate_master_key(
                 "change: run `batchjudge keys rotate-master` where that variable is set"
             )
         new_key = KeyCipher.new_master_key()
+        olds = (master.current, *master.previous)
         with sessions.begin() as session:
-            count = _reencrypt(session, KeyCipher(new_key, (master.current, *master.previous)))
+            count = _reencrypt(session, KeyCipher(new_key, olds))
+            # One transaction: cut short, nothing changed and the old key still opens all.
+            sources = reseal_everything(
+                session, Sealer(KeyPurpose.SUBMISSION_SOURCE, new_key, olds)
+            )
             announce(new_key)
-        _log.info("master key rotated; %d Judge0 keys re-encrypted", count)
-        return Rotation(count, None)
+        _log.info("master key rotated; %d Judge0 keys and %d sources", count, sources)
+        return Rotation(count, None, sources)
     path = master_key_path(settings, data_dir)
     with rotation_lock(path):
         master = load_master_keys(settings, data_dir)  # as it is now that we hold the lock
@@ -284,13 +296,23 @@ def rotate_master_key(
         with sessions.begin() as session:
             count = _reencrypt(session, rotating)
             stage_master_key(master, new_key)
+        # Running servers re-read the key files within RELOAD_INTERVAL_S; after this
+        # pause none seals under the old key, so the passes below leave nothing behind.
+        pause(2 * RELOAD_INTERVAL_S)
+        # Sources are many, so they go in committed batches; the old keys stay in
+        # `<file>.previous` until every batch is done, and a rerun after a crash skips
+        # the rows already sealed under the new key.
+        sources = reseal_in_batches(
+            sessions,
+            Sealer(KeyPurpose.SUBMISSION_SOURCE, new_key, (master.current, *master.previous)),
+        )
         # A key added meanwhile under the old master key would be lost with the old
         # key, so catch it up before forgetting the old keys.
         with sessions.begin() as session:
             _reencrypt(session, rotating, unless_decrypts=KeyCipher(new_key))
         drop_previous_master_keys(path)
-    _log.info("master key rotated; %d Judge0 keys re-encrypted", count)
-    return Rotation(count, path)
+    _log.info("master key rotated; %d Judge0 keys and %d sources", count, sources)
+    return Rotation(count, path, sources)
 
 
 def _reencrypt(

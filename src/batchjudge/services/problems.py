@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from batchjudge.db.accounts import Role, User
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion, TestVisibility
-from batchjudge.domain.errors import NotFoundError, PermissionDeniedError
+from batchjudge.domain.errors import NotFoundError, PermissionDeniedError, TooLargeError
 from batchjudge.problems.archive import ArchiveLimits, extract_package
 from batchjudge.problems.package import load_problem, load_statement
 from batchjudge.storage.blobs import BlobStore
@@ -33,12 +33,16 @@ def import_package(
     upload_name: str,
     limits: ArchiveLimits,
     problem_id: int | None = None,
+    max_tests: int | None = None,
 ) -> ImportedProblem:
     """Validate the zip `package` and store it as a new problem, or as the next version of
     problem `problem_id`. Old versions (and the submissions that point at them) keep theirs.
+    A package with more than `max_tests` tests (None: any number) is refused before any
+    test is read.
 
     Raises:
         ProblemError: the package is malformed or unsafe (names the upload and the file).
+        TooLargeError: it unpacks beyond `limits` or has more than `max_tests` tests.
         PermissionDeniedError: `owner` may not upload problems, or not to this problem.
         NotFoundError: `problem_id` does not exist.
     """
@@ -49,6 +53,7 @@ def import_package(
         # Messages name the package's own folder, or the upload, never our temp dir.
         label = root.name if root != Path(folder) else Path(upload_name).stem
         problem_files = load_problem(root, label)
+        _check_test_count(len(problem_files.cases), max_tests, label)
         statement = load_statement(root, label)
         tests = [
             ProblemTest(
@@ -73,6 +78,7 @@ def import_package(
         problem = found
         keep_visibility(session, problem, tests)
     problem.latest_version += 1
+    problem.broken_reason = None  # the new version's files were just stored, intact
     validation = problem_files.validation
     version = ProblemVersion(
         problem=problem,
@@ -90,6 +96,13 @@ def import_package(
     session.add(version)
     session.flush()
     return ImportedProblem(problem.id, version.version, version.name, len(tests))
+
+
+def _check_test_count(count: int, max_tests: int | None, label: str) -> None:
+    if max_tests is not None and count > max_tests:
+        raise TooLargeError(
+            f"{label}: the package has {count} tests; a problem may have at most {max_tests}"
+        )
 
 
 def keep_visibility(session: Session, problem: Problem, tests: list[ProblemTest]) -> None:

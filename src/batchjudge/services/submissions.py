@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 from batchjudge.db.accounts import User
 from batchjudge.db.problems import Problem, ProblemVersion
 from batchjudge.db.submissions import Submission, SubmissionStatus
-from batchjudge.domain.errors import NotFoundError, SubmissionError
+from batchjudge.domain.errors import NotFoundError, SubmissionError, TooLargeError
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.languages.registry import LanguageRegistry
+from batchjudge.services.sealed_text import open_text, seal_text
 
 
 @dataclass(frozen=True)
@@ -38,24 +39,29 @@ def submit(
     Raises:
         LanguageError: unknown language.
         NotFoundError: unknown problem.
-        SubmissionError: the source is empty or over `max_source_bytes`.
+        SubmissionError: the source is empty.
+        TooLargeError: the source is over `max_source_bytes` (UTF-8 bytes).
     """
     bundle = registry.get(request.language)
     size = len(request.source.encode())
     if size == 0 or not request.source.strip():
         raise SubmissionError("the source is empty")
     if size > max_source_bytes:
-        raise SubmissionError(f"the source is {size} bytes; the limit is {max_source_bytes} bytes")
+        raise TooLargeError(
+            f"the source is {size} bytes; a submission may have at most {max_source_bytes} bytes"
+        )
     version = latest_version(session, request.problem_id)
     if version is None:
         raise NotFoundError(f"there is no problem {request.problem_id}")
+    stored_source, sealed = seal_text(session, request.source)
     submission = Submission(
         user_id=user.id,
         problem_version_id=version.id,
         language=bundle.spec.id,
         style=request.style.value,
         mode=request.mode.value,
-        source=request.source,
+        source=stored_source,
+        source_sealed=sealed,
         status=SubmissionStatus.QUEUED,
         attempts=0,
         message="",
@@ -72,3 +78,8 @@ def latest_version(session: Session, problem_id: int) -> ProblemVersion | None:
     if problem is None:
         return None
     return next((v for v in problem.versions if v.version == problem.latest_version), None)
+
+
+def submission_source(session: Session, submission: Submission) -> str:
+    """The source of `submission` as it was submitted (opened when sealed at rest)."""
+    return open_text(session, submission.source, submission.source_sealed)

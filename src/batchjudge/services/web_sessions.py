@@ -13,6 +13,7 @@ from batchjudge.db.accounts import User
 from batchjudge.db.web import WebSession
 from batchjudge.domain.errors import NotFoundError, SignInError
 from batchjudge.services.accounts import hash_token
+from batchjudge.services.audit import AuditAction, record
 from batchjudge.services.passwords import Passwords
 
 #: The cookie that carries a browser session's token.
@@ -35,9 +36,15 @@ class OpenedSession:
 
 
 def sign_in(
-    session: Session, passwords: Passwords, name: str, password: str, now: datetime | None = None
+    session: Session,
+    passwords: Passwords,
+    name: str,
+    password: str,
+    now: datetime | None = None,
+    ip: str = "",
 ) -> OpenedSession:
-    """Open a session for the active user `name` if `password` is theirs.
+    """Open a session for the active user `name` if `password` is theirs (audited; a
+    refusal is logged by `record_failed_sign_in`, as it rolls this transaction back).
 
     Raises:
         SignInError: unknown name, wrong password, no password set, or inactive user.
@@ -61,7 +68,35 @@ def sign_in(
         )
     )
     session.flush()
+    record(session, AuditAction.SIGN_IN, actor_id=user.id, target=f"user:{user.id}", ip=ip)
     return OpenedSession(token, csrf, user.id)
+
+
+def record_failed_sign_in(session: Session, name: str, ip: str = "") -> None:
+    """Log a refused sign-in. The name typed is kept only when it is a user's, and then as
+    their id: people type passwords into the name field, and a name that is nobody's
+    would sit in the append-only log for good."""
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        record(
+            session,
+            AuditAction.SIGN_IN_FAILED,
+            actor_id=None,
+            details={"reason": "unknown_name"},
+            ip=ip,
+        )
+        return
+    reason = "inactive" if not user.active else "wrong_password"
+    if user.active and user.password_hash is None:
+        reason = "no_password"
+    record(
+        session,
+        AuditAction.SIGN_IN_FAILED,
+        actor_id=None,
+        target=f"user:{user.id}",
+        details={"reason": reason},
+        ip=ip,
+    )
 
 
 def find_session(session: Session, token: str, now: datetime | None = None) -> WebSession | None:
@@ -83,9 +118,15 @@ def csrf_matches(row: WebSession, offered: str | None) -> bool:
     return offered is not None and hmac.compare_digest(row.csrf_token, offered)
 
 
-def sign_out(session: Session, token: str) -> None:
-    """End the session of `token`, if there is one."""
-    session.execute(delete(WebSession).where(WebSession.token_hash == hash_token(token)))
+def sign_out(session: Session, token: str, ip: str = "") -> None:
+    """End the session of `token`, if there is one (audited)."""
+    row = session.scalars(select(WebSession).where(WebSession.token_hash == hash_token(token)))
+    found = row.first()
+    if found is None:
+        return
+    user_id = found.user_id
+    session.delete(found)
+    record(session, AuditAction.SIGN_OUT, actor_id=user_id, target=f"user:{user_id}", ip=ip)
 
 
 def set_password(session: Session, passwords: Passwords, name: str, password: str) -> None:

@@ -17,6 +17,7 @@ NOTICES = {
     "revoked": "Token revoked: it stops working at once.",
     "key-added": "Judge0 key added.",
     "key-retired": "Judge0 key retired: it is no longer used, and its encrypted copy is erased.",
+    "abuse-cleared": "Flag cleared: the user may submit again.",
 }
 
 

@@ -11,6 +11,7 @@ from batchjudge.db.accounts import Role
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.service.auth import State
 from batchjudge.services.judge0_keys import list_keys
+from batchjudge.services.quotas import fetch_usage
 from batchjudge.web.admin_forms import notice
 from batchjudge.web.admin_listing import (
     fetch_institutions,
@@ -44,6 +45,7 @@ def users_page(
     with state.sessions() as session:
         users = fetch_users(session)
         institutions = fetch_institutions(session)
+        usage = {row.id: fetch_usage(session, row.id) for row in institutions}
         keys = list_keys(session)
     return render(
         request,
@@ -52,6 +54,7 @@ def users_page(
         nav="users",
         users=users,
         institutions=institutions,
+        usage=usage,
         keys=keys,
         roles=list(Role),
         notice=notice(request.query_params.get("done")),

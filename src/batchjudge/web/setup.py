@@ -18,7 +18,9 @@ _TITLES = {
     403: "Not for you",
     404: "Not found",
     405: "Not allowed",
+    413: "Too large",
     422: "That did not work",
+    429: "Please wait",
     500: "Something broke",
     503: "Unavailable",
 }
@@ -35,7 +37,9 @@ def _error_page(request: Request, answer: ErrorAnswer) -> Response | None:
     except Exception:  # the database may be what failed; the page is still shown
         who = None
     title = _TITLES.get(answer.status, "That did not work")
-    return render(request, "error.html", who, answer.status, title=title, message=answer.message)
+    page = render(request, "error.html", who, answer.status, title=title, message=answer.message)
+    page.headers.update(answer.headers)  # Retry-After tells a browser when to come back
+    return page
 
 
 def install_web(app: FastAPI) -> None:

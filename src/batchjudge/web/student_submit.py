@@ -7,9 +7,17 @@ from sqlalchemy import func, select
 
 from batchjudge.db.accounts import User
 from batchjudge.db.submissions import Submission, SubmissionStatus
-from batchjudge.domain.errors import LanguageError, NotFoundError, SubmissionError
+from batchjudge.domain.errors import (
+    LanguageError,
+    LimitedError,
+    NotFoundError,
+    SubmissionError,
+    TooLargeError,
+)
 from batchjudge.domain.styles import Mode, Style
+from batchjudge.service.oversize_watch import note_oversized
 from batchjudge.service.state import ServiceState
+from batchjudge.service.submission_gate import admit_submissions
 from batchjudge.services.submissions import SubmissionRequest, submit
 
 #: The style choices of the form, in the order shown.
@@ -27,6 +35,7 @@ class SubmitOutcome:
     submission_id: int | None = None
     error: str | None = None
     status: int = 303
+    retry_after_s: float | None = None
 
 
 def parse_style(value: str) -> Style | None:
@@ -37,12 +46,19 @@ def parse_style(value: str) -> Style | None:
         return None
 
 
-def queue_submission(state: ServiceState, user: User, request: SubmissionRequest) -> SubmitOutcome:
+def queue_submission(
+    state: ServiceState, user: User, request: SubmissionRequest, ip: str = ""
+) -> SubmitOutcome:
     """Store `request` and queue it for grading, as create_submission does for the API.
 
     The mode is always AUTO: the form offers no choice, which is what the API does for a
-    body without `mode` (and, in auto optimization mode, for any body).
+    body without `mode` (and, in auto optimization mode, for any body). A blocked user,
+    one over the rate limit or an institution over its quota get the message (429).
     """
+    try:
+        admit_submissions(state, user.id, ip=ip)
+    except LimitedError as exc:
+        return SubmitOutcome(error=_sentence(str(exc)), status=429, retry_after_s=exc.retry_after_s)
     try:
         with state.sessions.begin() as session:
             queued = session.scalar(
@@ -62,6 +78,9 @@ def queue_submission(state: ServiceState, user: User, request: SubmissionRequest
                 state.settings.max_source_bytes,
             )
             submission_id = row.id
+    except TooLargeError as exc:
+        note_oversized(state, user.id, str(exc), ip)
+        return SubmitOutcome(error=_sentence(str(exc)), status=413)
     except (LanguageError, SubmissionError) as exc:
         return SubmitOutcome(error=_sentence(str(exc)), status=422)
     except NotFoundError as exc:

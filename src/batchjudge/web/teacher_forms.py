@@ -8,6 +8,7 @@ from fastapi import Depends, Form, UploadFile
 
 from batchjudge.db.accounts import Role
 from batchjudge.domain.errors import PermissionDeniedError, ProblemError
+from batchjudge.services.package_limits import oversized_package
 from batchjudge.web.page_auth import PageViewer, Viewer, require_page_role
 
 
@@ -45,14 +46,16 @@ def read_package(upload: UploadFile | None, max_mb: int) -> Package:
     """The uploaded zip, read up to `max_mb` MiB.
 
     Raises:
-        ProblemError: no file was chosen, or it is too large.
+        ProblemError: no file was chosen, or it is empty.
+        TooLargeError: it is over `max_mb` MiB.
     """
     if upload is None or not upload.filename:
         raise ProblemError("Choose a problem package (.zip) to upload.")
+    # The body limit stopped the upload near this bound; at most this much is read.
     limit = max_mb << 20
     data = upload.file.read(limit + 1)
     if len(data) > limit:
-        raise ProblemError(f"{upload.filename}: the package is over {max_mb} MiB.")
+        raise oversized_package(upload.filename, upload.size, max_mb)
     if not data:
         raise ProblemError(f"{upload.filename}: the file is empty.")
     return Package(data, upload.filename)

@@ -1,11 +1,14 @@
 """LocalBackend: compile once into the content-addressed cache, run in the local sandbox."""
 
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+from batchjudge.domain.errors import SandboxError
 from batchjudge.execution.backend import CompileRequest, CompileResult, Program, RunRequest
 from batchjudge.execution.limits import ResourceLimits
 from batchjudge.execution.local.compile_cache import CachedProgram, CompileCache, cache_key
@@ -18,6 +21,25 @@ from batchjudge.languages.registry import LanguageBundle
 
 #: Compiler messages kept for the student (the issue's compile output cap).
 COMPILE_OUTPUT_CAP = 64 << 10
+#: Below this much free space, a failed compile is blamed on the disk, not the source.
+_FULL_DISK_BYTES = 1 << 20
+
+
+@contextmanager
+def _scratch(what: str) -> Iterator[None]:
+    """Host-side scratch writes failing (a full disk) are infrastructure: SandboxError."""
+    try:
+        yield
+    except OSError as error:
+        raise SandboxError(f"cannot {what}: {error.strerror or error}") from error
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < _FULL_DISK_BYTES
 
 
 def _write_files(root: Path, files: Mapping[str, bytes]) -> None:
@@ -66,10 +88,13 @@ class LocalBackend:
             hit = self._cache.lookup(key)
             if hit is not None:
                 return self._result(spec.id, hit, cached=True)
-            box = self._cache.new_box()
-            _write_files(box, request.files)
+            with _scratch("write the sources to compile"):
+                box = self._cache.new_box()
+                _write_files(box, request.files)
             if command is None or request.step is None:
-                return self._result(spec.id, self._cache.commit(key, box, True, "", 0.0), False)
+                with _scratch("store the program"):
+                    entry = self._cache.commit(key, box, True, "", 0.0)
+                return self._result(spec.id, entry, False)
             prepared = await self._prepared.ensure(request.language)
             step = request.step
             started = time.monotonic()
@@ -89,9 +114,15 @@ class LocalBackend:
                 )
             )
             elapsed = time.monotonic() - started
-            entry = self._cache.commit(
-                key, box, result.succeeded, _compiler_message(result), elapsed
-            )
+            if not result.succeeded and _disk_full(box):
+                # The compiler could not write its output: not the student's error, and
+                # not to be cached as one.
+                self._cache.discard(box)
+                raise SandboxError(f"cannot compile: no space left on the disk of {box.parent}")
+            with _scratch("store the compiled program"):
+                entry = self._cache.commit(
+                    key, box, result.succeeded, _compiler_message(result), elapsed
+                )
         return self._result(spec.id, entry, cached=False)
 
     def _result(self, language_id: str, entry: CachedProgram, cached: bool) -> CompileResult:
@@ -108,10 +139,11 @@ class LocalBackend:
     async def run(self, request: RunRequest) -> ExecutionResult:
         """Run the cached program once, with its box read-only."""
         work: Path | None = None
-        if request.work_files:
-            work = Path(tempfile.mkdtemp(prefix="bj-work-"))
-            _write_files(work, request.work_files)
         try:
+            if request.work_files:
+                with _scratch("write the run's files"):
+                    work = Path(tempfile.mkdtemp(prefix="bj-work-"))
+                    _write_files(work, request.work_files)
             return await self._sandbox.execute(
                 SandboxRequest(
                     argv=list(request.command),

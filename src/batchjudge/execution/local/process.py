@@ -7,6 +7,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from batchjudge.domain.errors import SandboxError
+
 _CHUNK = 1 << 16
 
 
@@ -73,21 +75,27 @@ async def run_supervised(
 ) -> CapturedRun:
     """Run `argv` with stdout and stderr captured up to `output_cap` each.
 
-    `on_spawn(pid)` learns the launcher's pid as soon as it exists.
+    `on_spawn(pid)` learns the launcher's pid as soon as it exists. A launcher that cannot
+    be started at all (an argv over the kernel's limits) raises SandboxError.
     `watchdog(elapsed_s)` is called every `poll_s` while the process runs; when it returns
     True, or an output goes over the cap, `kill_tree()` ends the process tree. The call
     returns once the launcher has exited and both pipes are closed.
     """
     started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=stdin_fd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        pass_fds=tuple(pass_fds),
-        env=dict(env),
-        start_new_session=True,
-    )
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=stdin_fd,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            pass_fds=tuple(pass_fds),
+            env=dict(env),
+            start_new_session=True,
+        )
+    except OSError as error:
+        # E2BIG from a command line or environment too large to exec (issue 7's attack
+        # suite), or the host out of processes: an infrastructure failure, never a verdict.
+        raise SandboxError(f"cannot start the sandbox: {error.strerror or error}") from error
     on_spawn(process.pid)
     killing: list[asyncio.Task[None]] = []
 

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,28 @@ def _chown_tree(top: Path, uid: int) -> None:
     for folder, dirs, files in os.walk(top):
         for name in dirs + files:
             os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
+
+
+#: Mode bits a sandboxed program may set but the host must not keep on what it takes back:
+#: a setuid/setgid file or folder, or one other host users could write to.
+_UNSAFE_MODE_BITS = stat.S_ISUID | stat.S_ISGID | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _reclaim_tree(top: Path) -> None:
+    """Hand a folder a sandbox wrote back to us, without the mode bits it may have planted.
+
+    Symbolic links are never followed (lchown; links themselves keep their mode), so a link
+    planted towards a host file changes nothing outside `top`. Every process of the
+    execution is gone by now, so nothing can swap an entry between the check and the use.
+    """
+    uid = os.geteuid()
+    _chown_tree(top, uid)
+    for folder, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and mode & _UNSAFE_MODE_BITS:
+                os.chmod(path, stat.S_IMODE(mode) & ~_UNSAFE_MODE_BITS)
 
 
 class LocalSandbox:
@@ -208,17 +231,26 @@ class LocalSandbox:
                 # Hand written folders back to us, so no sandbox uid owns anything on the host.
                 for written in (request.box if request.box_writable else None, request.work):
                     if written is not None:
-                        await asyncio.to_thread(_chown_tree, written, os.geteuid())
+                        await asyncio.to_thread(_reclaim_tree, written)
         return interpret(request, run, status, usage, strength.bwrap is not None)
 
     def _stdin_fd(self, data: bytes, stack: contextlib.ExitStack) -> int:
         # A real file rather than a pipe: the program may seek or mmap it, and a large
-        # input never blocks the supervisor.
-        handle = stack.enter_context(tempfile.TemporaryFile(dir=self._state))  # noqa: SIM115
-        handle.write(data)
-        handle.flush()
-        handle.seek(0)
-        return handle.fileno()
+        # input never blocks the supervisor. The program gets a read-only descriptor: one
+        # opened for writing would let it grow a file on the host's disk, outside every
+        # tmpfs size cap (issue 7, sandbox attack suite).
+        try:
+            writer, path = tempfile.mkstemp(dir=self._state, prefix="stdin-")
+            try:
+                with os.fdopen(writer, "wb") as out:
+                    out.write(data)
+                reader = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            finally:
+                os.unlink(path)
+        except OSError as error:  # e.g. the state folder's disk is full
+            raise SandboxError(f"cannot store the input: {error.strerror or error}") from error
+        stack.callback(os.close, reader)
+        return reader
 
     def _inner_argv(
         self,

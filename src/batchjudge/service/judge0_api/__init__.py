@@ -4,9 +4,10 @@ SDK) can use this server as its endpoint (see docs/judge0-api.md)."""
 from fastapi import APIRouter
 
 from batchjudge.service.judge0_api import info, submissions
+from batchjudge.service.judge0_api.errors import JUDGE0_ERROR_RESPONSES
 
 router = APIRouter(prefix="/judge0")
-router.include_router(submissions.router)
-router.include_router(info.router)
+router.include_router(submissions.router, responses=JUDGE0_ERROR_RESPONSES)
+router.include_router(info.router, responses=JUDGE0_ERROR_RESPONSES)
 
 __all__ = ["router"]

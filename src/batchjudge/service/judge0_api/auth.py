@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from batchjudge.db.accounts import Role
 from batchjudge.service.auth import State
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.judge0_api.errors import Judge0HttpError
 from batchjudge.services.accounts import authenticate
 
@@ -28,11 +29,14 @@ class Judge0Caller:
 
 
 def judge0_caller(request: Request, state: State) -> Judge0Caller:
-    """The caller behind the token, or 401 with an empty body (as Judge0 answers)."""
+    """The caller behind the token, or 401 with an empty body (as Judge0 answers).
+    Requests without a token count against their address's anonymous rate limit."""
     if not state.settings.judge0_api_auth:
+        state.rate_limits.check_anonymous(client_ip(request))
         return Judge0Caller(None, True)
     token = request.headers.get(AUTH_HEADER) or request.query_params.get(AUTH_HEADER)
     if not token or not token.strip():
+        state.rate_limits.check_anonymous(client_ip(request))
         raise Judge0HttpError(401)
     session: Session
     with state.sessions.begin() as session:

@@ -1,6 +1,7 @@
 """Judge0-shaped errors: raised by the Judge0 API's routes and dependencies, answered by
 its route class, so our own API's error shape never leaks into a Judge0 client."""
 
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -8,11 +9,41 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
-from batchjudge.domain.errors import BackendError, BatchjudgeError, NotFoundError
+from batchjudge.domain.errors import BackendError, BatchjudgeError, LimitedError, NotFoundError
 
 #: Judge0 (Rails) answers an unknown record with this body.
 NOT_FOUND = {"status": 404, "error": "Not Found"}
+
+
+class Judge0ErrorOut(BaseModel):
+    """Judge0's error body: a message (and the status, on a 404)."""
+
+    error: str
+    status: int | None = None
+
+
+#: The Judge0 API's own error answers, declared so its OpenAPI does not claim our API's
+#: shape for them (other 4xx, such as a 405, come from the router and are ours).
+JUDGE0_ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": Judge0ErrorOut, "description": "A malformed request."},
+    401: {"content": {}, "description": "Unauthenticated (an empty body)."},
+    403: {"content": {}, "description": "Not allowed (an empty body)."},
+    404: {"model": Judge0ErrorOut, "description": "No such record."},
+    422: {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                }
+            }
+        },
+        "description": "Invalid fields: the messages per field.",
+    },
+    503: {"model": Judge0ErrorOut, "description": "The queue is full."},
+}
 
 
 class Judge0HttpError(Exception):
@@ -44,6 +75,12 @@ def _translated(exc: Exception) -> Response | None:
         return JSONResponse(NOT_FOUND, status_code=404)
     if isinstance(exc, BackendError):
         return JSONResponse({"error": str(exc)}, status_code=503)
+    if isinstance(exc, LimitedError):
+        # Judge0 itself has no rate limits; its clients know 429 from rate-limited proxies.
+        wait = {}
+        if exc.retry_after_s is not None:
+            wait["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+        return JSONResponse({"error": str(exc)}, status_code=429, headers=wait)
     if isinstance(exc, BatchjudgeError):
         return bad_request(str(exc)).response()
     return None

@@ -20,7 +20,11 @@ from batchjudge.services.judge0_api.submissions import queued_count
 router = APIRouter(route_class=Judge0Route, tags=["judge0"])
 
 
-@router.post("/authenticate")
+@router.post(
+    "/authenticate",
+    response_class=Response,
+    responses={200: {"description": "The token is accepted (an empty body)."}},
+)
 def check_authentication(_caller: Caller) -> Response:
     """An empty 200 when the token is accepted (401 otherwise)."""
     return Response(status_code=200)

@@ -2,20 +2,18 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from batchjudge.db.accounts import ApiToken, Institution, Role, User
-from batchjudge.domain.errors import ConflictError, NotFoundError
+from batchjudge.domain.errors import ConflictError
 from batchjudge.service.auth import CurrentUser, State, require_role
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.ids import IdPath
-from batchjudge.services.accounts import (
-    create_user,
-    find_or_create_institution,
-    issue_token_for,
-)
-from batchjudge.services.accounts import revoke_token as revoke_token_row
+from batchjudge.services import audited_accounts
+from batchjudge.services.accounts import find_or_create_institution
+from batchjudge.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -125,11 +123,16 @@ def list_institutions(state: State, user: CurrentUser) -> list[InstitutionOut]:
 
 
 @router.post("/users", status_code=201)
-def create_user_endpoint(state: State, user: CurrentUser, body: UserIn) -> UserOut:
+def create_user_endpoint(
+    request: Request, state: State, user: CurrentUser, body: UserIn
+) -> UserOut:
     """Create a user; the answer carries their first token, shown only here."""
     require_role(user, Role.ADMIN)
+    actor = Actor(user.id, client_ip(request), "api")
     with state.sessions.begin() as session:
-        created, token = create_user(session, body.name, body.role, body.institution)
+        created, token = audited_accounts.create_user(
+            session, actor, body.name, body.role, body.institution
+        )
         session.flush()
         return _user_out(created, token)
 
@@ -143,28 +146,30 @@ def list_users(state: State, user: CurrentUser) -> list[UserOut]:
 
 
 @router.patch("/users/{user_id}")
-def update_user(state: State, user: CurrentUser, user_id: IdPath, body: UserPatch) -> UserOut:
+def update_user(
+    request: Request, state: State, user: CurrentUser, user_id: IdPath, body: UserPatch
+) -> UserOut:
     """Change a user's role, or deactivate them (their tokens stop working)."""
     require_role(user, Role.ADMIN)
+    actor = Actor(user.id, client_ip(request), "api")
     with state.sessions.begin() as session:
-        row = session.get(User, user_id)
-        if row is None:
-            raise NotFoundError(f"there is no user {user_id}")
-        if body.role is not None:
-            row.role = body.role
-        if body.active is not None:
-            row.active = body.active
+        row = audited_accounts.change_account(session, actor, user_id, body.role, body.active)
         answer = _user_out(row)
     state.recent_tokens.forget_all()  # the change holds at once on every endpoint
     return answer
 
 
 @router.post("/users/{user_id}/tokens", status_code=201)
-def create_token(state: State, user: CurrentUser, user_id: IdPath, body: TokenIn) -> TokenOut:
+def create_token(
+    request: Request, state: State, user: CurrentUser, user_id: IdPath, body: TokenIn
+) -> TokenOut:
     """Issue another token for a user."""
     require_role(user, Role.ADMIN)
+    actor = Actor(user.id, client_ip(request), "api")
     with state.sessions.begin() as session:
-        row, token = issue_token_for(session, user_id, body.label, body.expires_in_days)
+        row, token = audited_accounts.issue_token(
+            session, actor, user_id, body.label, body.expires_in_days
+        )
         return _token_out(row, token)
 
 
@@ -180,9 +185,9 @@ def list_tokens(state: State, user: CurrentUser, user_id: IdPath) -> list[TokenO
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(state: State, user: CurrentUser, token_id: IdPath) -> None:
+def revoke_token(request: Request, state: State, user: CurrentUser, token_id: IdPath) -> None:
     """Revoke a token at once."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
-        revoke_token_row(session, token_id)
+        audited_accounts.revoke_token(session, Actor(user.id, client_ip(request), "api"), token_id)
     state.recent_tokens.forget_all()

@@ -53,6 +53,13 @@ def visible_submission(state: State, user: CurrentUser, submission_id: IdPath) -
     return Watched(submission_id, hidden)
 
 
+async def stream_slot(state: State, user: CurrentUser) -> AsyncIterator[None]:
+    """One of the caller's live-stream slots, held until the stream ends or the client
+    goes away (FastAPI closes this after the response); a 429 when none is free."""
+    with state.stream_slots.held(user.id):
+        yield
+
+
 def _snapshot(state: State, submission_id: int, after: int) -> tuple[Submission, list[TestResult]]:
     with state.sessions() as session:
         row = session.get_one(Submission, submission_id)
@@ -81,10 +88,13 @@ def _test_event(result: TestResult, hidden: frozenset[int]) -> dict[str, Any]:
 
 @router.get("/{submission_id}/events", response_class=EventSourceResponse)
 async def submission_events(
-    state: State, watched: Annotated[Watched, Depends(visible_submission)]
+    state: State,
+    watched: Annotated[Watched, Depends(visible_submission)],
+    _slot: Annotated[None, Depends(stream_slot)],
 ) -> AsyncIterator[ServerSentEvent]:
     """Stream the submission's progress; the stream ends after `done`. Tests hidden from
-    a student come as `{"position": n, "hidden": true}`."""
+    a student come as `{"position": n, "hidden": true}`. A user may hold
+    `max_sse_per_user` streams open at once; one more is refused with 429."""
     submission_id = watched.submission_id
     yield ServerSentEvent(event="queued", data={"id": submission_id})
     compiled = False

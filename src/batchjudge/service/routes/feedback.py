@@ -34,7 +34,11 @@ class FeedbackOut(BaseModel):
     updated_at: datetime
 
 
-@router.post("/{submission_id}/feedback", status_code=201)
+@router.post(
+    "/{submission_id}/feedback",
+    status_code=201,
+    responses={200: {"model": FeedbackOut, "description": "The earlier rating, replaced."}},
+)
 def give(
     state: State, user: CurrentUser, submission_id: IdPath, body: FeedbackIn, response: Response
 ) -> FeedbackOut:

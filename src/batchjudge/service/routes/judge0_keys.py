@@ -2,14 +2,17 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, SecretStr
 
 from batchjudge.db.accounts import Role
 from batchjudge.domain.errors import ConfigError
 from batchjudge.judge0.master_key import MasterKeys, load_master_keys
 from batchjudge.service.auth import CurrentUser, State, require_role
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.errors import ApiError
+from batchjudge.services.actor import Actor
+from batchjudge.services.audited_judge0_keys import add_key, record_rotation, retire_key
 from batchjudge.services.judge0_keys import (
     DEFAULT_DAILY_QUOTA,
     LABEL_PATTERN,
@@ -17,9 +20,7 @@ from batchjudge.services.judge0_keys import (
     MAX_KEY_CHARS,
     MIN_KEY_CHARS,
     KeyStatus,
-    add_key,
     list_keys,
-    retire_key,
     rotate_master_key,
 )
 
@@ -51,9 +52,11 @@ class Judge0KeyOut(BaseModel):
 
 
 class RotationOut(BaseModel):
-    """What a master-key rotation did."""
+    """What a master-key rotation did: Judge0 keys re-encrypted, and submission sources
+    and Judge0-API requests sealed under the new key."""
 
     reencrypted: int
+    sources: int
 
 
 def _key_out(status: KeyStatus) -> Judge0KeyOut:
@@ -89,17 +92,21 @@ def list_judge0_keys(state: State, user: CurrentUser) -> list[Judge0KeyOut]:
 
 
 @router.post("", status_code=201)
-def add_judge0_key(state: State, user: CurrentUser, body: Judge0KeyIn) -> Judge0KeyOut:
+def add_judge0_key(
+    request: Request, state: State, user: CurrentUser, body: Judge0KeyIn
+) -> Judge0KeyOut:
     """Store a Judge0 key, encrypted under the master key."""
     require_role(user, Role.ADMIN)
     cipher = _master_keys(state).cipher()
+    actor = Actor(user.id, client_ip(request), "api")
+    secret = body.key.get_secret_value()
     with state.sessions.begin() as session:
-        status = add_key(session, cipher, body.label, body.key.get_secret_value(), body.daily_quota)
+        status = add_key(session, actor, cipher, body.label, secret, body.daily_quota)
     return _key_out(status)
 
 
 @router.post("/rotate-master")
-def rotate_master(state: State, user: CurrentUser) -> RotationOut:
+def rotate_master(request: Request, state: State, user: CurrentUser) -> RotationOut:
     """Re-encrypt every key under a new master key (only when it lives in the key file)."""
     require_role(user, Role.ADMIN)
     if _master_keys(state).from_environment:
@@ -110,12 +117,16 @@ def rotate_master(state: State, user: CurrentUser) -> RotationOut:
             "change: run `batchjudge keys rotate-master` where that variable is set",
         )
     rotation = rotate_master_key(state.sessions, state.settings, state.data_dir)
-    return RotationOut(reencrypted=rotation.reencrypted)
+    with state.sessions.begin() as session:
+        record_rotation(session, Actor(user.id, client_ip(request), "api"), rotation.reencrypted)
+    return RotationOut(reencrypted=rotation.reencrypted, sources=rotation.sources)
 
 
 @router.post("/{label}/retire")
-def retire_judge0_key(state: State, user: CurrentUser, label: str) -> Judge0KeyOut:
+def retire_judge0_key(
+    request: Request, state: State, user: CurrentUser, label: str
+) -> Judge0KeyOut:
     """Stop using a key for good and erase its encrypted copy (the label stays taken)."""
     require_role(user, Role.ADMIN)
     with state.sessions.begin() as session:
-        return _key_out(retire_key(session, label))
+        return _key_out(retire_key(session, Actor(user.id, client_ip(request), "api"), label))

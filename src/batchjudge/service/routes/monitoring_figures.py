@@ -24,6 +24,7 @@ from batchjudge.monitoring.metrics_service import AllMetrics, Figure, ResetRecor
 from batchjudge.monitoring.performance import PerformanceFigures
 from batchjudge.monitoring.windows import DEFAULT_WINDOW, WindowName
 from batchjudge.service.auth import CurrentUser, State, current_user, require_role, service_state
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.state import ServiceState
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
@@ -117,8 +118,12 @@ async def all_metrics(request: Request, window: WindowQuery = DEFAULT_WINDOW) ->
 
 @router.post("/reset", status_code=201)
 def reset(
-    state: State, user: CurrentUser, body: Annotated[ResetIn | None, Body()] = None
+    request: Request,
+    state: State,
+    user: CurrentUser,
+    body: Annotated[ResetIn | None, Body()] = None,
 ) -> ResetRecord:
     """Start new metrics windows from now; nothing is deleted, `window=all` keeps all (admin)."""
     require_role(user, Role.ADMIN)
-    return state.metrics_service.reset(user, body.note if body is not None else "")
+    note = body.note if body is not None else ""
+    return state.metrics_service.reset(user, note, client_ip(request))

@@ -2,20 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from batchjudge.db.accounts import Role
 from batchjudge.db.problems import Problem, ProblemVersion, TestVisibility
 from batchjudge.domain.errors import NotFoundError
-from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.service.auth import CurrentUser, State, require_role
-from batchjudge.service.errors import ApiError
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.ids import IdForm, IdPath
+from batchjudge.services.actor import Actor
+from batchjudge.services.audited_problems import record_upload
+from batchjudge.services.package_limits import archive_limits, oversized_package
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import latest_version
 from batchjudge.services.test_visibility import CaseVisibility, set_visibility, visibility_of
+from batchjudge.storage.blobs import BlobNotFoundError
 
 router = APIRouter(prefix="/api/v1/problems", tags=["problems"])
 
@@ -60,6 +63,12 @@ class ProblemOut(BaseModel):
     memory_mb: int
     output_mb: int
     tests: int
+    broken: bool = Field(
+        default=False, description="Its stored files are damaged: submissions end IE."
+    )
+    broken_reason: str | None = Field(
+        default=None, description="Which file is damaged and how (teachers and admins)."
+    )
     samples: list[SampleOut] | None = None
     test_names: list[str] | None = None
     test_details: list[TestVisibilityOut] | None = None
@@ -92,7 +101,15 @@ def _visibility_out(tests: list[CaseVisibility]) -> list[TestVisibilityOut]:
     ]
 
 
+def _preview(state: State, digest: str) -> str:
+    try:
+        return state.store.get(digest)[:_PREVIEW].decode("utf-8", "replace")
+    except BlobNotFoundError:  # damaged on disk: the problem shows as broken
+        return "(unavailable: this file is damaged on the server)"
+
+
 def _describe(state: State, version: ProblemVersion, full: bool, samples: bool) -> ProblemOut:
+    reason = version.problem.broken_reason
     out = ProblemOut(
         id=version.problem_id,
         version=version.version,
@@ -101,13 +118,15 @@ def _describe(state: State, version: ProblemVersion, full: bool, samples: bool) 
         memory_mb=version.memory_mb,
         output_mb=version.output_mb,
         tests=len(version.tests),
+        broken=reason is not None,
+        broken_reason=reason if full else None,
     )
     if samples:
         out.samples = [
             SampleOut(
                 name=test.name,
-                input=state.store.get(test.input_hash)[:_PREVIEW].decode("utf-8", "replace"),
-                output=state.store.get(test.answer_hash)[:_PREVIEW].decode("utf-8", "replace"),
+                input=_preview(state, test.input_hash),
+                output=_preview(state, test.answer_hash),
             )
             for test in version.tests
             # A teacher who lowered a sample's visibility meant it for students here too.
@@ -121,6 +140,7 @@ def _describe(state: State, version: ProblemVersion, full: bool, samples: bool) 
 
 @router.post("", status_code=201)
 async def upload_problem(
+    request: Request,
     state: State,
     user: CurrentUser,
     package: Annotated[UploadFile, File(description="A Kattis problem package as a zip.")],
@@ -128,16 +148,25 @@ async def upload_problem(
 ) -> UploadOut:
     """Upload a package (teachers and admins): a new problem, or a new version of one."""
     require_role(user, Role.TEACHER, Role.ADMIN)
+    name = package.filename or "package.zip"
+    # The body limit stopped the upload near this bound; at most this much is read.
     limit = state.settings.max_upload_mb << 20
     data = await package.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, "too_large", f"the package is over {state.settings.max_upload_mb} MiB")
-    name = package.filename or "package.zip"
+        raise oversized_package(name, package.size, state.settings.max_upload_mb)
     with state.sessions.begin() as session:
         owner = session.merge(user, load=False)
         imported = import_package(
-            session, state.store, owner, data, name, ArchiveLimits(), problem_id=problem_id
+            session,
+            state.store,
+            owner,
+            data,
+            name,
+            archive_limits(state.settings),
+            problem_id=problem_id,
+            max_tests=state.settings.max_tests_per_problem,
         )
+        record_upload(session, Actor(user.id, client_ip(request), "api"), imported)
     return UploadOut(
         id=imported.problem_id, version=imported.version, name=imported.name, tests=imported.tests
     )

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +14,10 @@ from batchjudge.db.submissions import Execution, Submission, SubmissionStatus
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.domain.styles import Mode, Style
 from batchjudge.service.auth import CurrentUser, State
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.errors import ApiError
 from batchjudge.service.ids import MAX_ID, IdField, IdPath, IdQuery
+from batchjudge.service.submission_gate import admit_submissions
 from batchjudge.services.submissions import SubmissionRequest, submit
 from batchjudge.services.test_visibility import sees_everything, tally_hidden
 from batchjudge.settings import OptimizationMode
@@ -177,8 +179,13 @@ def describe(state: State, session: Session, user: User, row: Submission) -> Sub
 
 
 @router.post("", status_code=202)
-def create_submission(state: State, user: CurrentUser, body: SubmissionIn) -> AcceptedOut:
-    """Store the submission, then queue it; the answer comes only after the commit."""
+def create_submission(
+    http: Request, state: State, user: CurrentUser, body: SubmissionIn
+) -> AcceptedOut:
+    """Store the submission, then queue it; the answer comes only after the commit.
+    429 (with Retry-After) while the user is blocked, over the rate limit, or their
+    institution over its monthly quota."""
+    admit_submissions(state, user.id, ip=client_ip(http))
     with state.sessions.begin() as session:
         queued = session.scalar(
             select(func.count()).where(Submission.status == SubmissionStatus.QUEUED)

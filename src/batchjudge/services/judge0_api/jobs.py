@@ -21,7 +21,7 @@ from batchjudge.services.judge0_api.callbacks import send_callback
 from batchjudge.services.judge0_api.execution import Judge0Runtime, internal_error, run_request
 from batchjudge.services.judge0_api.requests import Judge0Request
 from batchjudge.services.judge0_api.results import Judge0Result
-from batchjudge.services.judge0_api.submissions import view_of
+from batchjudge.services.judge0_api.submissions import stored_request, view_of
 from batchjudge.services.judge0_api.views import Judge0View, render
 
 _log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _claim(sessions: sessionmaker[Session], token: str) -> Judge0Request | None:
             return None
         row.status_id = Judge0Status.PROCESSING
         row.attempts += 1
-        return Judge0Request.from_json(row.request)
+        return stored_request(session, row)
 
 
 def _finish(sessions: sessionmaker[Session], token: str, result: Judge0Result) -> Judge0View | None:
@@ -63,7 +63,7 @@ def _finish(sessions: sessionmaker[Session], token: str, result: Judge0Result) -
         row.result = result.to_json()
         row.finished_at = datetime.now(UTC)
         session.flush()
-        return view_of(row)
+        return view_of(session, row)
 
 
 async def grade_judge0_submission(context: Judge0JobContext, token: str) -> int | None:

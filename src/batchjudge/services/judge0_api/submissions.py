@@ -18,6 +18,7 @@ from batchjudge.judge0.statuses import Judge0Status
 from batchjudge.services.judge0_api.requests import Judge0Request
 from batchjudge.services.judge0_api.results import Judge0Result
 from batchjudge.services.judge0_api.views import Judge0View
+from batchjudge.services.sealed_text import open_text, seal_text
 
 
 def queued_count(session: Session) -> int:
@@ -38,13 +39,15 @@ def store_submissions(
     tokens = []
     for request in requests:
         token = str(uuid.uuid4())
+        stored, sealed = seal_text(session, request.to_json())
         session.add(
             Judge0Submission(
                 token=token,
                 user_id=user_id,
                 language_id=request.language_id,
                 status_id=Judge0Status.IN_QUEUE,
-                request=request.to_json(),
+                request=stored,
+                request_sealed=sealed,
                 result=None,
                 attempts=0,
             )
@@ -54,13 +57,18 @@ def store_submissions(
     return tokens
 
 
-def view_of(row: Judge0Submission) -> Judge0View:
+def stored_request(session: Session, row: Judge0Submission) -> Judge0Request:
+    """The request of `row` (opened when sealed at rest)."""
+    return Judge0Request.from_json(open_text(session, row.request, row.request_sealed))
+
+
+def view_of(session: Session, row: Judge0Submission) -> Judge0View:
     """A stored submission as the API shows it."""
     return Judge0View(
         token=row.token,
         user_id=row.user_id,
         status_id=row.status_id,
-        request=Judge0Request.from_json(row.request),
+        request=stored_request(session, row),
         result=Judge0Result.from_json(row.result) if row.result is not None else None,
         created_at=row.created_at,
         finished_at=row.finished_at,
@@ -73,7 +81,7 @@ def fetch_views(session: Session, tokens: Sequence[str]) -> dict[str, Judge0View
     if not wanted:
         return {}
     rows = session.scalars(select(Judge0Submission).where(Judge0Submission.token.in_(wanted)))
-    return {row.token: view_of(row) for row in rows}
+    return {row.token: view_of(session, row) for row in rows}
 
 
 def requeue_unfinished_judge0(sessions: sessionmaker[Session]) -> list[str]:

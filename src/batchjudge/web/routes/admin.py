@@ -8,12 +8,13 @@ from batchjudge.db.accounts import Role
 from batchjudge.monitoring.series import SeriesWindow
 from batchjudge.web.page_auth import PageViewer, require_page_role
 from batchjudge.web.rendering import render
-from batchjudge.web.routes import admin_keys, admin_tokens, admin_users
+from batchjudge.web.routes import admin_abuse, admin_keys, admin_tokens, admin_users
 
 router = APIRouter(include_in_schema=False)
 router.include_router(admin_users.router)
 router.include_router(admin_tokens.router)
 router.include_router(admin_keys.router)
+router.include_router(admin_abuse.router)
 
 #: How often the dashboard refreshes its figures, in seconds, unless `?refresh=` says.
 REFRESH_S = 30

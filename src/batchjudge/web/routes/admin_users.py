@@ -8,12 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from batchjudge.db.accounts import Institution, Role, User
-from batchjudge.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from batchjudge.db.accounts import Institution, Role
+from batchjudge.domain.errors import ConflictError, InvalidInputError
 from batchjudge.service.auth import State
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.ids import IdPath
-from batchjudge.services.accounts import create_user, find_or_create_institution
-from batchjudge.services.web_sessions import set_password
+from batchjudge.services import audited_accounts
+from batchjudge.services.accounts import find_or_create_institution
+from batchjudge.services.actor import Actor
 from batchjudge.web.admin_forms import check_csrf, done
 from batchjudge.web.admin_pages import MAX_NAME, FormText, sentence, user_page, users_page
 from batchjudge.web.page_auth import PageViewer, require_page_role
@@ -54,11 +56,13 @@ def create_user_action(
     if problem is not None:
         return users_page(request, state, who, errors={"create": problem}, values=values)
     try:
+        actor = Actor(who.user.id, client_ip(request), "web")
         with state.sessions.begin() as session:
-            user, token = create_user(session, clean, Role(role), institution.strip() or None)
-            session.flush()
+            user, token = audited_accounts.create_user(
+                session, actor, clean, Role(role), institution.strip() or None
+            )
             if password:  # in the same transaction: a refused password creates nobody
-                set_password(session, state.passwords, clean, password)
+                audited_accounts.set_password(session, actor, state.passwords, user.id, password)
             user_id = user.id
     except (ConflictError, InvalidInputError) as exc:
         errors = {"create": sentence(str(exc))}
@@ -107,7 +111,12 @@ def user_detail_page(
 
 
 def _change_account(
-    state: State, who: PageViewer, user_id: int, role: Role | None, active: bool | None
+    request: Request,
+    state: State,
+    who: PageViewer,
+    user_id: int,
+    role: Role | None,
+    active: bool | None,
 ) -> None:
     """Set a user's role or active flag; admins cannot lock themselves out."""
     if user_id == who.user.id:
@@ -115,14 +124,9 @@ def _change_account(
             raise InvalidInputError("you cannot take the admin role from yourself")
         if active is False:
             raise InvalidInputError("you cannot deactivate your own account")
+    actor = Actor(who.user.id, client_ip(request), "web")
     with state.sessions.begin() as session:
-        row = session.get(User, user_id)
-        if row is None:
-            raise NotFoundError(f"there is no user {user_id}")
-        if role is not None:
-            row.role = role
-        if active is not None:
-            row.active = active
+        audited_accounts.change_account(session, actor, user_id, role, active)
     state.recent_tokens.forget_all()  # the change holds at once on every endpoint
 
 
@@ -160,7 +164,7 @@ def change_role_action(
     def act() -> None:
         if role not in {r.value for r in Role}:
             raise InvalidInputError("choose a role: student, teacher or admin")
-        _change_account(state, who, user_id, Role(role), None)
+        _change_account(request, state, who, user_id, Role(role), None)
 
     return _account_action(request, state, who, user_id, "account", act, "role")
 
@@ -181,7 +185,7 @@ def change_active_action(
     code = "reactivated" if wanted else "deactivated"
 
     def act() -> None:
-        _change_account(state, who, user_id, None, wanted)
+        _change_account(request, state, who, user_id, None, wanted)
 
     return _account_action(request, state, who, user_id, "account", act, code)
 
@@ -200,10 +204,8 @@ def set_password_action(
     check_csrf(who, csrf_token)
 
     def act() -> None:
+        actor = Actor(who.user.id, client_ip(request), "web")
         with state.sessions.begin() as session:
-            row = session.get(User, user_id)
-            if row is None:
-                raise NotFoundError(f"there is no user {user_id}")
-            set_password(session, state.passwords, row.name, password)
+            audited_accounts.set_password(session, actor, state.passwords, user_id, password)
 
     return _account_action(request, state, who, user_id, "password", act, "password")

@@ -1,5 +1,6 @@
 """Signing in and out, and the start page that sends each role where it works."""
 
+import math
 import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -8,9 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from batchjudge.db.accounts import Role, User
-from batchjudge.domain.errors import SignInError
+from batchjudge.domain.errors import RateLimitedError, SignInError
 from batchjudge.service.auth import State
-from batchjudge.services.web_sessions import SESSION_COOKIE, csrf_matches, find_session
+from batchjudge.service.client_address import client_ip
+from batchjudge.services.web_sessions import (
+    SESSION_COOKIE,
+    csrf_matches,
+    find_session,
+    record_failed_sign_in,
+)
 from batchjudge.services.web_sessions import sign_in as open_session
 from batchjudge.services.web_sessions import sign_out as end_session
 from batchjudge.web.cookies import (
@@ -78,14 +85,27 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Check the name and password; open a session and go on, or show the form again."""
+    try:
+        state.rate_limits.check_anonymous(client_ip(request))
+    except RateLimitedError as exc:
+        wait = str(max(1, math.ceil(exc.retry_after_s or 60)))
+        message = f"Too many sign-in attempts from your address: try again in {wait} seconds."
+        refused = _form(request, next, message, name)
+        refused.status_code = 429
+        refused.headers["Retry-After"] = wait
+        return refused
     expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return _form(request, next, "The form had expired. Please sign in again.", name)
     try:
         with state.sessions.begin() as session:
-            opened = open_session(session, state.passwords, name.strip(), password)
+            opened = open_session(
+                session, state.passwords, name.strip(), password, ip=client_ip(request)
+            )
             role = session.get_one(User, opened.user_id).role
     except SignInError:
+        with state.sessions.begin() as session:
+            record_failed_sign_in(session, name.strip(), client_ip(request))
         return _form(request, next, "The name or the password is wrong.", name)
     response = RedirectResponse(_safe_next(next) or HOME_BY_ROLE[role], status_code=303)
     set_session_cookie(request, response, opened.token)
@@ -104,7 +124,7 @@ def sign_out(
     with state.sessions.begin() as session:
         row = find_session(session, token)
         if row is not None and csrf_matches(row, csrf_token):
-            end_session(session, token)
+            end_session(session, token, client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)
     return response

@@ -1,6 +1,7 @@
 """The student pages: the problems, a problem with its submit form, and (through
 student_results) a submission's live results and the viewer's own submissions."""
 
+import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.domain.styles import Style
 from batchjudge.service.auth import State
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.ids import IdPath
 from batchjudge.services.submissions import SubmissionRequest
 from batchjudge.services.test_visibility import sees_everything
@@ -125,11 +127,17 @@ async def submit_form(
         message = f"Unknown style {style!r}: choose one of the list."
         return _problem_page(request, state, who, problem_id, _with(kept, message), 422)
     outcome = queue_submission(
-        state, who.user, SubmissionRequest(problem_id, language, source, chosen)
+        state,
+        who.user,
+        SubmissionRequest(problem_id, language, source, chosen),
+        client_ip(request),
     )
     if outcome.submission_id is None:
         page = _with(kept, outcome.error)
-        return _problem_page(request, state, who, problem_id, page, outcome.status)
+        shown = _problem_page(request, state, who, problem_id, page, outcome.status)
+        if outcome.retry_after_s is not None:
+            shown.headers["Retry-After"] = str(max(1, math.ceil(outcome.retry_after_s)))
+        return shown
     return RedirectResponse(f"/submissions/{outcome.submission_id}", status_code=303)
 
 

@@ -8,13 +8,23 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from batchjudge.db.accounts import Role
-from batchjudge.domain.errors import InvalidInputError, NotFoundError, ProblemError
+from batchjudge.domain.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ProblemError,
+    TooLargeError,
+)
 from batchjudge.domain.verdicts import Verdict
-from batchjudge.problems.archive import ArchiveLimits
 from batchjudge.service.auth import State
+from batchjudge.service.client_address import client_ip
 from batchjudge.service.ids import MAX_ID, IdPath
+from batchjudge.service.oversize_watch import note_oversized
+from batchjudge.services.actor import Actor
+from batchjudge.services.audited_problems import record_upload
+from batchjudge.services.package_limits import archive_limits
 from batchjudge.services.problem_analytics import problem_analytics, problem_figures
 from batchjudge.services.problems import ImportedProblem, import_package
+from batchjudge.services.quotas import fetch_usage
 from batchjudge.services.submissions import latest_version
 from batchjudge.services.test_visibility import (
     CaseVisibility,
@@ -74,6 +84,8 @@ def _home(
 ) -> HTMLResponse:
     with state.sessions() as session:
         problems = problem_figures(session, None if _is_admin(who) else who.user.id)
+        institution_id = who.user.institution_id
+        usage = fetch_usage(session, institution_id) if institution_id is not None else None
     return render(
         request,
         "teacher/home.html",
@@ -84,25 +96,44 @@ def _home(
         upload_error=upload_error,
         max_upload_mb=state.settings.max_upload_mb,
         percent=percent,
+        usage=usage,
     )
 
 
 def _import(
-    state: State, who: Viewer, upload: UploadFile | None, problem_id: int | None
+    request: Request,
+    state: State,
+    who: Viewer,
+    upload: UploadFile | None,
+    problem_id: int | None,
 ) -> ImportedProblem:
-    """The upload imported as the API's POST /api/v1/problems does it."""
+    """The upload imported (and audited) as the API's POST /api/v1/problems does it."""
     package = read_package(upload, state.settings.max_upload_mb)
     with state.sessions.begin() as session:
         owner = session.merge(who.user, load=False)
-        return import_package(
+        imported = import_package(
             session,
             state.store,
             owner,
             package.data,
             package.name,
-            ArchiveLimits(),
+            archive_limits(state.settings),
             problem_id=problem_id,
+            max_tests=state.settings.max_tests_per_problem,
         )
+        record_upload(session, Actor(who.user.id, client_ip(request), "web"), imported)
+        return imported
+
+
+def _note_too_large(request: Request, state: State, who: Viewer, exc: TooLargeError) -> None:
+    """An oversized package counts as the abuse signal the API's 413 counts."""
+    note_oversized(state, who.user.id, str(exc), client_ip(request))
+
+
+def _with_status(page: HTMLResponse, status_code: int) -> HTMLResponse:
+    """The form shown again with its message, under the status the API would answer."""
+    page.status_code = status_code
+    return page
 
 
 def _uploaded(imported: ImportedProblem) -> RedirectResponse:
@@ -119,9 +150,12 @@ def upload_problem(
 ) -> Response:
     """A new problem from a package; a bad package is shown again with its message."""
     try:
-        imported = _import(state, who, package, problem_id=None)
+        imported = _import(request, state, who, package, problem_id=None)
     except ProblemError as exc:
         return _home(request, state, who, upload_error=str(exc))
+    except TooLargeError as exc:
+        _note_too_large(request, state, who, exc)
+        return _with_status(_home(request, state, who, upload_error=str(exc)), 413)
     return _uploaded(imported)
 
 
@@ -202,9 +236,13 @@ def upload_version(
 ) -> Response:
     """A new version of the problem; a bad package is shown again with its message."""
     try:
-        imported = _import(state, who, package, problem_id=problem_id)
+        imported = _import(request, state, who, package, problem_id=problem_id)
     except ProblemError as exc:
         return _problem(request, state, who, problem_id, upload_error=str(exc))
+    except TooLargeError as exc:
+        _note_too_large(request, state, who, exc)
+        page = _problem(request, state, who, problem_id, upload_error=str(exc))
+        return _with_status(page, 413)
     return _uploaded(imported)
 
 

@@ -1,0 +1,1 @@
+"""Keys derived from the master key, and what they encrypt or pseudonymise."""

@@ -13,10 +13,15 @@ DEBS      := bubblewrap libseccomp2 util-linux gcc g++ make python3 openjdk-17-j
 # The web UI's browser bundles, built from frontend/ (see frontend/README.md).
 WEB_BUILD := src/batchjudge/web/static/build
 WEB_STAMP := $(WEB_BUILD)/.built
+# The documentation site (mkdocs.yml), served by the app at /guide. mkdocs empties its
+# site dir on every build, so the stamp lives beside it.
+GUIDE_STAMP := $(WEB_BUILD)/.guide-built
+GUIDE_SOURCES := mkdocs.yml $(shell find docs docs_hooks -type f -not -name '*.pyc' 2>/dev/null)
+MKDOCS    := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: install system-packages run grade-example test lint typecheck pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages bench-load clean
+.PHONY: install system-packages run grade-example test lint typecheck docs pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages bench-load clean
 
-install: system-packages $(STAMP) $(WEB_STAMP)
+install: system-packages $(STAMP) $(WEB_STAMP) $(GUIDE_STAMP)
 
 # $(call debian-packages,LIST): install what LIST lacks (checked with dpkg, installed as root).
 define debian-packages
@@ -43,7 +48,7 @@ bench-packages:
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,docs]'
 	touch $(STAMP)
 
 # node and npm come from system-packages, which must run first but changes nothing here.
@@ -52,6 +57,14 @@ $(WEB_STAMP): frontend/package.json frontend/package-lock.json frontend/build.mj
 	npm ci --prefix frontend --no-audit --no-fund
 	node frontend/build.mjs
 	touch $(WEB_STAMP)
+
+$(GUIDE_STAMP): $(GUIDE_SOURCES) | $(STAMP)
+	$(MKDOCS) build --strict --quiet
+	touch $(GUIDE_STAMP)
+
+# The documentation site, built strictly: a broken link, anchor or missing page fails.
+docs: install
+	$(MKDOCS) build --strict
 
 # The grading service on http://127.0.0.1:8000: migrates the SQLite database, seeds demo
 # users and problems on the first run (printing their tokens and curl commands every run),
@@ -66,8 +79,8 @@ grade-example: install
 	$(BIN)/batchjudge grade examples/sum-pairs examples/sum-pairs/submissions/solve.cpp
 
 lint: install
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks docs_hooks
+	$(BIN)/ruff check src tests benchmarks docs_hooks
 
 typecheck: install
 	$(BIN)/mypy
@@ -75,7 +88,7 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck docs pytest
 
 bench: install
 	$(PY) benchmarks/engine.py

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
             by every server process; unset keeps them in each process's memory.
         rate_limit_submissions: submissions one user may make, in the `limits` notation
             (`10/minute`, `100/hour`; several separated by `;`).
+        rate_limit_staff_submissions: the same for teachers and admins, whose accounts
+            also serve integrations (an LMS, or another batchjudge using this one as its
+            Judge0) that submit for many people.
         rate_limit_anonymous: requests one IP address may make to the routes that need no
             sign-in (signing in, the Judge0 API when open), in the same notation.
         rate_limit_prefix: what the rate-limit counters' keys start with, so several
@@ -171,13 +174,14 @@ class Settings(BaseSettings):
     alert_rules: dict[str, dict[str, float | str | bool]] = Field(default_factory=dict)
     redis_url: str | None = None
     rate_limit_submissions: str = "10/minute"
+    rate_limit_staff_submissions: str = "600/minute"
     rate_limit_anonymous: str = "60/minute"
     rate_limit_prefix: str = Field(default="batchjudge", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     max_tests_per_problem: int = Field(default=2000, ge=1)
     max_unpacked_mb: int = Field(default=512, ge=1)
     validator_timeout_s: float = Field(default=30.0, gt=0)
     max_sse_per_user: int = Field(default=5, ge=1)
-    abuse_violation_limit: int = Field(default=5, ge=1)
+    abuse_violation_limit: int = Field(default=10, ge=1)
     abuse_flood_limit: int = Field(default=10, ge=1)
     abuse_window_s: float = Field(default=600.0, gt=0)
     abuse_block_s: float = Field(default=900.0, gt=0)

@@ -41,7 +41,8 @@ def judge0_server() -> Iterator[tuple[ServiceProcess, str]]:
     data = new_data_dir("bj-judge0-server-")
     server = ServiceProcess(data, f"sqlite:///{data / 'db.sqlite3'}")
     server.cli("db", "upgrade")
-    token = token_of(server.cli("users", "create", "remote-grader"))
+    # An integration account: staff, so it gets the staff rate limit, not a student's.
+    token = token_of(server.cli("users", "create", "remote-grader", "--role", "teacher"))
     server.start(token)
     yield server, token
     server.stop()

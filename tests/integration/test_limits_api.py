@@ -54,6 +54,15 @@ def test_the_api_refuses_the_submission_over_the_limit(world: Teaching):
     assert _submit(world, "olga", problem_id).status_code == 202  # her own counter
 
 
+def test_teachers_have_the_higher_staff_limit(world: Teaching):
+    # The student limit is 2/minute here; staff keep the default 600/minute.
+    for _ in range(3):
+        assert _submit(world, "sam").status_code in (404, 429)
+    _assert_limited(_submit(world, "sam"), "at most 2 per minute")
+    for _ in range(4):
+        assert _submit(world, "tom").status_code == 404
+
+
 def test_the_web_form_shows_the_message_over_the_limit(world: Teaching):
     problem_id = world.upload()["id"]
     path = f"/problems/{problem_id}/submit"

@@ -137,3 +137,15 @@ def _report(*tests: tuple[Verdict, str]) -> GradeReport:
 )
 def test_sandbox_violations_are_read_from_the_test_results(tests, expected):
     assert sandbox_violation(_report(*tests)) == expected
+
+
+def test_staff_have_a_limit_of_their_own():
+    limits = RateLimits.from_settings(
+        Settings(rate_limit_submissions="2/minute", rate_limit_staff_submissions="5/minute")
+    )
+    for _ in range(5):
+        limits.check_submissions(3, staff=True)
+    with pytest.raises(RateLimitedError, match="at most 5 per minute"):
+        limits.check_submissions(3, staff=True)
+    with pytest.raises(ConfigError, match="BATCHJUDGE_RATE_LIMIT_STAFF_SUBMISSIONS"):
+        RateLimits.from_settings(Settings(rate_limit_staff_submissions="lots"))

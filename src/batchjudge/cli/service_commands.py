@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from alembic.util import CommandError
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,6 +53,12 @@ def db_upgrade_command(ctx: typer.Context) -> None:
         except SQLAlchemyError as exc:
             raise ConfigError(
                 f"cannot upgrade the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            ) from exc
+        except CommandError as exc:
+            # A revision this code does not know: a newer batchjudge migrated the database.
+            raise ConfigError(
+                f"cannot upgrade the database: {exc}; a newer batchjudge has migrated it: "
+                "run that version, or restore the backup taken before its upgrade"
             ) from exc
     typer.echo(
         f"database {make_url(url).render_as_string(hide_password=True)} "

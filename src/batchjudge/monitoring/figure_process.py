@@ -12,6 +12,7 @@ that found it dead is computed in the calling thread instead.
 
 import logging
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +35,9 @@ _child_figures: DatabaseFigures | None = None
 
 def _start_child(database_url: str, price_per_remote_call: float) -> None:
     global _child_figures
+    # Ctrl-C in a terminal reaches the whole process group; the server shuts the pool
+    # down itself, so the child must not die with a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine = make_engine(database_url)
     _child_figures = DatabaseFigures(make_session_factory(engine), price_per_remote_call)
 

@@ -3,7 +3,7 @@ the Judge0-compatible API): the user is not blocked, is within the rate limit, a
 institution within its monthly quotas. Each refusal is a LimitedError (429 with
 Retry-After); a rate-limit refusal also counts as an abuse signal."""
 
-from batchjudge.db.accounts import User
+from batchjudge.db.accounts import Role, User
 from batchjudge.domain.errors import RateLimitedError
 from batchjudge.service.state import ServiceState
 from batchjudge.services.abuse import AbusePolicy, Signal, check_not_blocked, note_signal
@@ -30,8 +30,9 @@ def admit_submissions(
         check_not_blocked(session, user_id)
         user = session.get(User, user_id)
         institution_id = user.institution_id if user is not None else None
+        staff = user is not None and user.role in (Role.TEACHER, Role.ADMIN)
     try:
-        state.rate_limits.check_submissions(user_id, count)
+        state.rate_limits.check_submissions(user_id, count, staff=staff)
     except RateLimitedError as exc:
         with state.sessions.begin() as session:
             note_signal(

@@ -24,7 +24,7 @@ from batchjudge.settings import Settings
 _log = logging.getLogger(__name__)
 
 #: The settings holding limit strings, by field name, for messages.
-LIMIT_SETTINGS = ("rate_limit_submissions", "rate_limit_anonymous")
+LIMIT_SETTINGS = ("rate_limit_submissions", "rate_limit_staff_submissions", "rate_limit_anonymous")
 
 
 def parse_limits(name: str, value: str) -> list[RateLimitItem]:
@@ -72,10 +72,12 @@ class RateLimits:
         submissions: Sequence[RateLimitItem],
         anonymous: Sequence[RateLimitItem],
         prefix: str = "batchjudge",
+        staff_submissions: Sequence[RateLimitItem] | None = None,
     ) -> None:
         self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
         self._submissions = list(submissions)
+        self._staff_submissions = list(staff_submissions or submissions)
         self._anonymous = list(anonymous)
         self._prefix = prefix
 
@@ -87,12 +89,14 @@ class RateLimits:
             parse_limits("rate_limit_submissions", settings.rate_limit_submissions),
             parse_limits("rate_limit_anonymous", settings.rate_limit_anonymous),
             settings.rate_limit_prefix,
+            parse_limits("rate_limit_staff_submissions", settings.rate_limit_staff_submissions),
         )
 
-    def check_submissions(self, user_id: int, cost: int = 1) -> None:
-        """Count `cost` submissions by the user; RateLimitedError (nothing counted) when
-        that would go over a limit."""
-        self._check(self._submissions, "submissions", str(user_id), cost, "submissions")
+    def check_submissions(self, user_id: int, cost: int = 1, *, staff: bool = False) -> None:
+        """Count `cost` submissions by the user (a teacher or admin when `staff`: their
+        own, higher limit); RateLimitedError (nothing counted) when that would go over."""
+        items = self._staff_submissions if staff else self._submissions
+        self._check(items, "submissions", str(user_id), cost, "submissions")
 
     def check_anonymous(self, address: str) -> None:
         """Count one request from an address that sent no credentials."""

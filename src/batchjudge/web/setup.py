@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from batchjudge.service.errors import ErrorAnswer, install_error_handlers
+from batchjudge.web.guide import mount_guide
 from batchjudge.web.page_auth import SignInRequiredError, optional_viewer
 from batchjudge.web.rendering import render
 from batchjudge.web.routes import admin, api_docs, onboarding, signin, student, teacher
@@ -43,9 +44,11 @@ def _error_page(request: Request, answer: ErrorAnswer) -> Response | None:
 
 
 def install_web(app: FastAPI) -> None:
-    """Error handling (JSON for the API, pages for browsers), the pages and `/static`."""
+    """Error handling (JSON for the API, pages for browsers), the pages, `/static` and
+    the guide at `/guide`."""
     install_error_handlers(app, pages=_error_page)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    mount_guide(app)
     for module in (signin, student, teacher, admin, onboarding, api_docs):
         app.include_router(module.router)
 

@@ -53,7 +53,8 @@ def get_alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[AlertOut]:
-    """Alerts newest first: `firing`, `resolved`, `all` (both) or `pending` (not yet fired)."""
+    """Alerts newest first (teacher, admin): `firing`, `resolved`, `all` (both) or `pending`
+    (not yet fired)."""
     require_role(user, Role.TEACHER, Role.ADMIN)
     with state.sessions() as session:
         return [_alert_out(row) for row in list_alerts(session, status, limit, offset)]

@@ -144,6 +144,20 @@ def test_students_see_only_their_own_submissions(api: Api):
     assert [s["id"] for s in listed.json()] == [mine]
 
 
+def test_teachers_see_their_institutions_submissions_and_admins_everyones(api: Api):
+    problem_id = api.upload(EXAMPLE).json()["id"]
+    body = {"problem_id": problem_id, "language": "python3", "source": "print(1)\n"}
+    ours = api.post("/api/v1/submissions", who="student", json=body).json()["id"]
+    theirs = api.post("/api/v1/submissions", who="other", json=body).json()["id"]
+    # "other" belongs to no institution, so the school's teacher does not see it.
+    assert [s["id"] for s in api.get("/api/v1/submissions", who="teacher").json()] == [ours]
+    assert api.get(f"/api/v1/submissions/{theirs}", who="teacher").status_code == 404
+    assert api.get(f"/api/v1/submissions/{theirs}/events", who="teacher").status_code == 404
+    assert api.get(f"/api/v1/submissions/{ours}", who="teacher").status_code == 200
+    listed = {s["id"] for s in api.get("/api/v1/submissions", who="admin").json()}
+    assert listed == {ours, theirs}
+
+
 def test_students_see_samples_but_not_secret_test_names(api: Api):
     problem_id = api.upload(EXAMPLE).json()["id"]
     student_view = api.get(f"/api/v1/problems/{problem_id}").json()

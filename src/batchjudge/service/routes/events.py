@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import select
 
-from batchjudge.db.accounts import Role
 from batchjudge.db.submissions import Submission, SubmissionStatus, TestResult
 from batchjudge.domain.errors import NotFoundError
 from batchjudge.service.auth import CurrentUser, State
 from batchjudge.service.ids import IdPath
+from batchjudge.services.submission_access import may_see
 from batchjudge.services.test_visibility import hidden_positions, sees_everything
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
@@ -45,7 +45,7 @@ def visible_submission(state: State, user: CurrentUser, submission_id: IdPath) -
                 Submission.id == submission_id
             )
         ).first()
-        if found is None or (user.role == Role.STUDENT and found.user_id != user.id):
+        if found is None or not may_see(session, user, found.user_id):
             raise NotFoundError(f"there is no submission {submission_id}")
         hidden = frozenset[int]()
         if not sees_everything(user):

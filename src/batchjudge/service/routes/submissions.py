@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from batchjudge.db.accounts import Role, User
+from batchjudge.db.accounts import User
 from batchjudge.db.problems import ProblemTest, ProblemVersion, TestVisibility
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus
 from batchjudge.domain.errors import NotFoundError
@@ -18,6 +18,7 @@ from batchjudge.service.client_address import client_ip
 from batchjudge.service.errors import ApiError
 from batchjudge.service.ids import MAX_ID, IdField, IdPath, IdQuery
 from batchjudge.service.submission_gate import admit_submissions
+from batchjudge.services.submission_access import may_see, visible_to
 from batchjudge.services.submissions import SubmissionRequest, submit
 from batchjudge.services.test_visibility import sees_everything, tally_hidden
 from batchjudge.settings import OptimizationMode
@@ -104,7 +105,7 @@ class SubmissionOut(BaseModel):
 
 def _visible(session: Session, user: User, submission_id: int) -> Submission:
     row = session.get(Submission, submission_id)
-    if row is None or (user.role == Role.STUDENT and row.user_id != user.id):
+    if row is None or not may_see(session, user, row.user_id):
         raise NotFoundError(f"there is no submission {submission_id}")
     return row
 
@@ -230,11 +231,10 @@ def list_submissions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[SubmissionOut]:
-    """Submissions, newest first; students see only their own."""
-    query = select(Submission).order_by(Submission.id.desc())
-    if user.role == Role.STUDENT:
-        query = query.where(Submission.user_id == user.id)
-    elif user_id is not None:
+    """Submissions, newest first: a student's own, a teacher's institution's, or (for an
+    admin) everyone's."""
+    query = visible_to(select(Submission).order_by(Submission.id.desc()), user)
+    if user_id is not None:
         query = query.where(Submission.user_id == user_id)
     if problem_id is not None:
         query = query.join(ProblemVersion).where(ProblemVersion.problem_id == problem_id)

@@ -134,6 +134,19 @@ class Settings(BaseSettings):
         abuse_flood_limit: rate-limit refusals within `abuse_window_s` that flag a user.
         abuse_window_s: how far back the abuse signals are counted.
         abuse_block_s: how long a flag blocks the user's submissions.
+        queue_url: where grading jobs wait: unset means a SQLite file in the data dir (one
+            machine); `redis://host:port/db` means Redis, shared by API replicas and
+            workers on several machines.
+        queue_name: what the job queues' names start with (`<name>-<language>`), so
+            several deployments (or tests) can share one Redis.
+        blob_dir: the folder holding problem packages and test data; unset means
+            `<data_dir>/blobs`. With several machines it must be one shared folder.
+        worker_heartbeat_s: how often a grading process records that it is alive, and
+            looks for jobs a dead one left behind.
+        worker_timeout_s: a grading process silent for this long is dead; its jobs in
+            flight are queued again for another.
+        worker_shutdown_grace_s: on SIGTERM, how long a worker waits for its jobs in
+            flight before it hands them back to the queue.
     """
 
     model_config = SettingsConfigDict(env_prefix="BATCHJUDGE_", env_nested_delimiter="__")
@@ -185,6 +198,17 @@ class Settings(BaseSettings):
     abuse_flood_limit: int = Field(default=10, ge=1)
     abuse_window_s: float = Field(default=600.0, gt=0)
     abuse_block_s: float = Field(default=900.0, gt=0)
+    queue_url: str | None = Field(default=None, pattern=r"^(rediss?|unix)://")
+    queue_name: str = Field(default="batchjudge", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    blob_dir: Path | None = None
+    worker_heartbeat_s: float = Field(default=2.0, gt=0)
+    worker_timeout_s: float = Field(default=15.0, gt=0)
+    worker_shutdown_grace_s: float = Field(default=30.0, ge=0)
+
+    def blob_root(self, data_dir: Path) -> Path:
+        """Where problem packages and test data are kept: `blob_dir`, else
+        `<data_dir>/blobs`."""
+        return self.blob_dir if self.blob_dir is not None else data_dir / "blobs"
 
     @property
     def reduced_sandbox_allowed(self) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from huey import SqliteHuey
 
 from batchjudge.monitoring.alerting import Delivery
-from batchjudge.service.queue import AlertQueue
+from batchjudge.service.alert_queue import AlertQueue
 
 
 class Evaluations:

@@ -31,10 +31,11 @@ from batchjudge.services.grading_jobs import (
     RemoteFallback,
     _claim,
     grade_submission,
-    requeue_unfinished,
 )
+from batchjudge.services.orphaned_jobs import reclaim_from_dead
 from batchjudge.services.problems import import_package
 from batchjudge.services.submissions import SubmissionRequest, submit
+from batchjudge.services.worker_registry import this_process
 from batchjudge.settings import Judge0Auth, Settings
 from batchjudge.storage.blobs import BlobStore
 from support.judge0_runs import open_backend
@@ -143,7 +144,9 @@ def test_a_job_interrupted_mid_way_is_graded_on_the_next_delivery(
     row, results, _, _ = _rows(engine, submission_id)
     assert (row.status, results) == ("running", 1)
     assert asyncio.run(_run(engine, sandbox_settings, registry, [submission_id])) == [None]
-    assert requeue_unfinished(make_session_factory(engine)) == [submission_id]
+    here = this_process(None, "test")
+    reclaimed = reclaim_from_dead(make_session_factory(engine), 15.0, here)
+    assert reclaimed.submissions == [(submission_id, "python3")]
     asyncio.run(_run(engine, sandbox_settings, registry, [submission_id]))
     row, results, runs, _ = _rows(engine, submission_id)
     assert (row.status, row.verdict, results, runs, row.attempts) == ("done", "AC", 40, 1, 2)

@@ -49,6 +49,9 @@ SKIPPED = (
     # `serve` runs until stopped; test_guide_quick_start.py starts it. A `serve` example
     # that shows an `error:` line exits at once and is run.
     (re.compile(r"\bbatchjudge serve\b"), "serves until stopped"),
+    # `worker` grades until stopped (SIGTERM); test_deploy_units.py and
+    # test_worker_process.py start it.
+    (re.compile(r"\bbatchjudge worker\b"), "grades until stopped"),
     # (Add here, with the reason, only what a test cannot provide: e.g. grading on a real
     # Judge0 or RapidAPI server. No page has such an example today.)
 )

@@ -53,11 +53,17 @@ def test_health_is_ok_and_names_every_check(database_url: str, reachable_dir: Pa
         "sandbox",
         "backend_local",
         "disk",
+        "workers",
     }
     for check in body["checks"].values():
         assert set(check) == {"status", "detail", "value"}
         assert check["status"] == "ok"
     assert body["checks"]["queue"]["value"] == 0
+    # The server grades too, so it is the one live grading process.
+    assert body["checks"]["workers"]["value"] == 1
+    assert (
+        "(serve; 0/2 slots busy; c, cpp17, java, javascript" in body["checks"]["workers"]["detail"]
+    )
     assert answer.headers["cache-control"] == "no-store"
 
 

@@ -65,9 +65,10 @@ class ServiceProcess:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def start(self, token: str) -> None:
+    def start(self, token: str, *options: str) -> None:
+        """Start `serve` with `options` (`--no-workers`), and wait until it answers."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "batchjudge", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "batchjudge", "serve", "--port", str(self.port), *options],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,

@@ -13,6 +13,7 @@ from batchjudge.cli.grading_commands import doctor_command, grade_command, langu
 from batchjudge.cli.key_commands import keys_app
 from batchjudge.cli.privacy_commands import privacy_app
 from batchjudge.cli.service_commands import db_app, seed_demo_command, serve_command, users_app
+from batchjudge.cli.worker_commands import worker_command
 from batchjudge.monitoring.logging_setup import configure_logging
 from batchjudge.settings import LogFormat, load_settings
 
@@ -28,6 +29,7 @@ app.command("grade")(grade_command)
 app.command("languages")(languages_command)
 app.command("doctor")(doctor_command)
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 app.command("seed-demo")(seed_demo_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)

@@ -29,6 +29,14 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(USAGE_ERROR) from None
 
 
+def refuse_to_start(problems: list[str]) -> None:
+    """Print each reason a long-running command must not start, and exit if any."""
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(USAGE_ERROR)
+
+
 def context_settings(ctx: typer.Context) -> Settings:
     """The settings the root callback loaded."""
     settings = ctx.obj

@@ -12,10 +12,10 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from batchjudge.cli.common import (
-    USAGE_ERROR,
     cli_database_url,
     context_settings,
     current_database,
+    refuse_to_start,
     user_errors,
 )
 from batchjudge.db.accounts import Role
@@ -38,6 +38,9 @@ TRY_IT = """try, once the server runs (problem 2 is the Average example):
     -d '{"problem_id": 2, "language": "python3", "source": "def solve():\\n    n = int(input())\\n    print(sum(map(float, input().split())) / n)\\n"}' \\
     http://127.0.0.1:8000/api/v1/submissions
   curl -s -N -H "Authorization: Bearer TOKEN" http://127.0.0.1:8000/api/v1/submissions/1/events"""  # noqa: E501 - a command to copy
+
+#: Seconds open connections (live result streams) get when the server is stopped.
+SHUTDOWN_GRACE_S = 10
 
 db_app = typer.Typer(help="Manage the service's database.")
 
@@ -108,17 +111,29 @@ def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            "--workers/--no-workers",
+            help="Grade here too; --no-workers leaves grading to `batchjudge worker`.",
+        ),
+    ] = True,
 ) -> None:
-    """Run the grading service (HTTP API and grading workers)."""
+    """Run the grading service (HTTP API, and grading workers unless --no-workers)."""
     settings = context_settings(ctx)
-    problems = startup_problems(settings)
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
-    if problems:
-        raise typer.Exit(USAGE_ERROR)
+    refuse_to_start(startup_problems(settings, grading=workers))
     # Uvicorn's own lines (access log included) go through our handler and format.
     configure_logging(settings.log_format)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
+    uvicorn.run(
+        create_app(settings, workers),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None,
+        # Live result streams stay open until their submission is done: on SIGTERM,
+        # give them this long, then close them, so a stop never waits for ever.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
 
 
 def seed_demo_command(
@@ -132,7 +147,7 @@ def seed_demo_command(
         with current_database(settings) as sessions:
             tokens = seed_demo(
                 sessions,
-                BlobStore(data_dir / "blobs"),
+                BlobStore(settings.blob_root(data_dir)),
                 data_dir / "demo-tokens.json",
                 problems,
                 archive_limits(settings),

@@ -48,5 +48,6 @@ class Judge0Submission(Base):
     request_sealed: Mapped[bool] = mapped_column(default=False)
     result: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     finished_at: Mapped[datetime | None]

@@ -10,6 +10,7 @@ from batchjudge.db.monitoring import Alert, ErrorEvent, Feedback, MetricsReset
 from batchjudge.db.problems import Problem, ProblemTest, ProblemVersion
 from batchjudge.db.submissions import Execution, Submission, SubmissionStatus, TestResult
 from batchjudge.db.web import OnboardingEvent, WebSession
+from batchjudge.db.workers import WorkerRow
 
 __all__ = [
     "AbuseFlag",
@@ -35,4 +36,5 @@ __all__ = [
     "TestResult",
     "User",
     "WebSession",
+    "WorkerRow",
 ]

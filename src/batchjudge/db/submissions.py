@@ -40,6 +40,9 @@ class Submission(Base):
     compile_output: Mapped[str] = mapped_column(Text, default="")
     compile_time_s: Mapped[float | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # The grading process holding it while RUNNING (workers.id); not a foreign key, so
+    # that old worker rows can be pruned.
+    worker_id: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None] = mapped_column(index=True)

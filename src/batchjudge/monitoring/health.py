@@ -3,7 +3,7 @@ cache so that polling health stays cheap, and a background probe of the Judge0 s
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -25,6 +25,7 @@ from batchjudge.monitoring.health_checks import (
 )
 from batchjudge.monitoring.health_report import CheckResult, HealthReport
 from batchjudge.monitoring.remote_probe import RemoteProbe
+from batchjudge.monitoring.worker_check import workers_check
 from batchjudge.settings import BackendKind, Judge0Auth, Settings
 
 
@@ -54,6 +55,8 @@ class HealthChecker:
         max_age_s: float = 1.0,
         stall_s: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        languages: Sequence[str] = (),
+        grading: bool = True,
     ) -> None:
         """`strength` defaults to probing this host's sandbox once; `judge0_probe`
         should be given when `settings.backend` is judge0 (`from_settings` does)."""
@@ -68,13 +71,22 @@ class HealthChecker:
         self._max_age_s = max_age_s
         self._stall_s = stall_s
         self._clock = clock
+        self._languages = tuple(languages)  # each needs a live worker
+        # A process that grades nothing runs no sandbox: its isolation is not its health.
+        self._grading = grading
         self._refresh = threading.Lock()
         self._latest: tuple[HealthReport, float] | None = None
         self._closed = False
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, data_dir: Path, engine: Engine, queue: PendingJobs | None
+        cls,
+        settings: Settings,
+        data_dir: Path,
+        engine: Engine,
+        queue: PendingJobs | None,
+        languages: Sequence[str] = (),
+        grading: bool = True,
     ) -> "HealthChecker":
         """A checker with a Judge0 probe (`GET {judge0_url}/about`) when the backend is
         judge0."""
@@ -84,7 +96,15 @@ class HealthChecker:
             probe = RemoteProbe(
                 endpoint.base_url + "/about", timeout_s=min(settings.judge0_timeout_s, 2.0)
             )
-        return cls(settings, data_dir, engine, queue, judge0_probe=probe)
+        return cls(
+            settings,
+            data_dir,
+            engine,
+            queue,
+            judge0_probe=probe,
+            languages=languages,
+            grading=grading,
+        )
 
     def cached(self) -> HealthReport | None:
         """A report to answer with now, without waiting (None: call `latest`).
@@ -134,11 +154,13 @@ class HealthChecker:
         """Run every check now."""
         settings = self._settings
         checks = database_checks(self._engine, self._head, settings.max_queue_length, self._queue)
-        checks.update(self._sandbox_checks())
+        if self._grading:
+            checks.update(self._sandbox_checks())
         if self._probe is not None:
             checks["backend_judge0"] = self._probe.result()
         if settings.backend is BackendKind.JUDGE0 and settings.judge0_auth is not Judge0Auth.NONE:
             checks["judge0_quota"] = quota_check(self._engine)
+        checks["workers"] = workers_check(self._engine, settings.worker_timeout_s, self._languages)
         checks["disk"] = disk_check(self._data_dir)
         return HealthReport(worst([check.status for check in checks.values()]), checks)
 

@@ -10,7 +10,9 @@ Thresholds (the overall status is the worst check's):
 - backend_local: down when the sandbox would refuse to run (reduced and not allowed);
 - backend_judge0: down when the server does not answer or answers 5xx;
 - judge0_quota: degraded under 10 % of today's calls left, down at none;
-- disk: degraded under 10 % free in the data dir, down under 1 %.
+- disk: degraded under 10 % free in the data dir, down under 1 %;
+- workers (`monitoring.worker_check`): degraded when no grading process is alive, or a
+  language has none.
 """
 
 import shutil

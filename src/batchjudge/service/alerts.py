@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from batchjudge.monitoring.alerting import AlertMonitor, FigureSource, build_alert_monitor
 from batchjudge.monitoring.health_report import HealthSource
-from batchjudge.service.queue import AlertQueue
+from batchjudge.service.alert_queue import AlertQueue
 from batchjudge.settings import Settings
 
 

@@ -14,8 +14,7 @@ from batchjudge.db.engine import database_url, make_engine, make_session_factory
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import resolve_data_dir
-from batchjudge.execution.judge0 import CallbackHub, judge0_endpoint
-from batchjudge.judge0.key_pool import KeyPool, StaticKeyPool
+from batchjudge.execution.judge0 import CallbackHub
 from batchjudge.judge0.master_key import load_master_keys
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.monitoring.database_collector import DatabaseCollector
@@ -31,7 +30,14 @@ from batchjudge.monitoring.request_timings import RequestTimings
 from batchjudge.service.alerts import build_service_alerts
 from batchjudge.service.body_limit import BodyLimits, RequestBodyLimit
 from batchjudge.service.errors import ERROR_RESPONSES
+from batchjudge.service.grading_setup import (
+    GradingNeeds,
+    all_queues,
+    build_grading,
+    remote_judge,
+)
 from batchjudge.service.health_probes import HealthProbes
+from batchjudge.service.job_queues import JobQueues
 from batchjudge.service.judge0_api import router as judge0_api_router
 from batchjudge.service.oversize_watch import install_oversize_watch
 from batchjudge.service.queue import GradingQueue
@@ -52,22 +58,21 @@ from batchjudge.service.routes.problem_exports import router as problem_exports_
 from batchjudge.service.routes.prometheus import router as prometheus_router
 from batchjudge.service.state import ServiceState
 from batchjudge.service.stream_slots import StreamSlots
-from batchjudge.service.workers import GradingWorkers, RemoteJudge
 from batchjudge.services.abuse import AbusePolicy
-from batchjudge.services.grading_jobs import requeue_unfinished
 from batchjudge.services.judge0_api.languages import Judge0Catalog
-from batchjudge.services.judge0_api.submissions import requeue_unfinished_judge0
-from batchjudge.services.judge0_keys import DatabaseKeyPool
 from batchjudge.services.rate_limits import RateLimits
-from batchjudge.settings import BackendKind, Judge0Auth, Settings, load_settings
+from batchjudge.services.worker_registry import this_process
+from batchjudge.settings import Settings, load_settings
 from batchjudge.storage.blobs import BlobStore
 from batchjudge.web.setup import install_web
 
 _log = logging.getLogger(__name__)
 
 
-def build_state(settings: Settings) -> ServiceState:
-    """Everything the service needs, checked: a database that is behind is refused."""
+def build_state(settings: Settings, grading: bool = True) -> ServiceState:
+    """Everything the service needs, checked: a database that is behind is refused.
+    With `grading`, this process also grades, on `sandbox_slots` threads serving every
+    language; without, it only queues (workers run in `batchjudge worker` processes)."""
     data_dir = resolve_data_dir(settings)
     url = database_url(settings.database_url, data_dir)
     if not is_current(url):
@@ -75,33 +80,39 @@ def build_state(settings: Settings) -> ServiceState:
     engine = make_engine(url)
     sessions = make_session_factory(engine, MasterKeyring(settings, data_dir))
     registry = LanguageRegistry.load(settings.extra_language_dirs)
-    store = BlobStore(data_dir / "blobs")
+    store = BlobStore(settings.blob_root(data_dir))
     callbacks = CallbackHub()
-    remote = None
-    if settings.backend is BackendKind.JUDGE0:
-        judge0_endpoint(settings)  # a bad URL is refused now, not in the first job
-        pool: KeyPool = StaticKeyPool()
-        if settings.judge0_auth is not Judge0Auth.NONE:
-            pool = DatabaseKeyPool.from_settings(sessions, settings, data_dir)
-        remote = RemoteJudge(pool, callbacks)
     prometheus = PrometheusMetrics()
     errors = ErrorLog(sessions, prometheus.count_unexpected_error)
     rate_limits = RateLimits.from_settings(settings)
-    workers = GradingWorkers(
+    queues = JobQueues(settings, data_dir)
+    grading_parts = None
+    if grading:
+        needs = GradingNeeds(
+            settings,
+            data_dir,
+            sessions,
+            registry,
+            store,
+            queues,
+            remote_judge(settings, sessions, data_dir, callbacks),
+            errors.crash_hook("grading"),
+            AbusePolicy.from_settings(settings, rate_limits),
+        )
+        identity = this_process(None, "serve")
+        queue, grading_parts = build_grading(
+            needs, identity, all_queues(registry), settings.sandbox_slots
+        )
+    else:
+        queue = GradingQueue(queues, languages=all_queues(registry))
+    health = HealthChecker.from_settings(
         settings,
         data_dir,
-        sessions,
-        registry,
-        store,
-        remote,
-        errors.crash_hook("grading"),
-        abuse=AbusePolicy.from_settings(settings, rate_limits),
+        engine,
+        queue,
+        [bundle.spec.id for bundle in registry.bundles()],
+        grading=grading,
     )
-    queue = GradingQueue(
-        data_dir / "queue.sqlite3", workers.run, settings.sandbox_slots, workers.run_judge0
-    )
-    workers.retry_with(queue.enqueue_later)
-    health = HealthChecker.from_settings(settings, data_dir, engine, queue)
     prometheus.register(DatabaseCollector(engine, queue), HealthCollector(health))
     judge0_languages = Judge0Catalog.probe(registry)  # toolchain versions, asked once
     request_timings = RequestTimings()
@@ -126,7 +137,7 @@ def build_state(settings: Settings) -> ServiceState:
         registry,
         store,
         queue,
-        workers,
+        grading_parts,
         judge0_languages,
         callbacks,
         metrics_service=metrics_service,
@@ -142,24 +153,18 @@ def build_state(settings: Settings) -> ServiceState:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The batchjudge HTTP service. State is built at start-up, never at import."""
+def create_app(settings: Settings | None = None, grading: bool = True) -> FastAPI:
+    """The batchjudge HTTP service. State is built at start-up, never at import. With
+    `grading` it grades too; without, `batchjudge worker` processes do."""
     chosen = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log_handler = configure_logging(chosen.log_format)
-        state = build_state(chosen)
+        state = build_state(chosen, grading)
         app.state.service = state
-        # Nothing is grading yet, so whatever is unfinished was interrupted: queue it again.
-        recovered = requeue_unfinished(state.sessions)
-        for submission_id in recovered:
-            state.queue.enqueue(submission_id)
-        if recovered:
-            _log.warning("re-queued %d unfinished submissions", len(recovered))
-        for token in requeue_unfinished_judge0(state.sessions):
-            state.queue.enqueue_judge0(token)
-        state.queue.start()
+        if state.grading is not None:
+            state.grading.start()
         if state.alerts is not None:
             state.alerts.start()
         # What start-up built lives as long as the server: kept out of the collector's
@@ -172,8 +177,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.to_thread(state.alerts.stop)
             # Both block (joining threads, running other threads' event loops), which must
             # not happen on the server's own loop.
-            await asyncio.to_thread(state.queue.stop)
-            await asyncio.to_thread(state.workers.close)
+            if state.grading is not None:
+                grace = chosen.worker_shutdown_grace_s
+                await asyncio.to_thread(state.grading.stop, grace)
+            state.queue.close()
             state.health.close()
             await asyncio.to_thread(state.metrics_service.close)
             state.engine.dispose()

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+from redis import Redis, RedisError
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from batchjudge.db.engine import database_url
+from batchjudge.db.engine import database_url, make_engine
 from batchjudge.db.migrate import is_current
 from batchjudge.domain.errors import ConfigError
 from batchjudge.execution.factory import build_sandbox, resolve_data_dir
@@ -13,6 +15,7 @@ from batchjudge.execution.judge0 import judge0_endpoint
 from batchjudge.judge0.master_key import load_key_cipher, load_master_keys
 from batchjudge.monitoring.alerting import check_alert_settings
 from batchjudge.services.rate_limits import RateLimits
+from batchjudge.services.worker_registry import this_process, uid_clash
 from batchjudge.settings import (
     DEFAULT_SECRET_KEY,
     BackendKind,
@@ -22,8 +25,12 @@ from batchjudge.settings import (
 )
 
 
-def startup_problems(settings: Settings) -> list[str]:
-    """Every reason the service must not start, empty when it may."""
+def startup_problems(
+    settings: Settings, grading: bool = True, slots: int | None = None
+) -> list[str]:
+    """Every reason the service must not start, empty when it may. A process that does
+    not grade (`serve --no-workers`) runs no untrusted code, so its sandbox is not
+    checked; `slots` is how many it runs (default `sandbox_slots`)."""
     problems = []
     production = settings.environment is Environment.PRODUCTION
     if production and settings.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
@@ -32,8 +39,8 @@ def startup_problems(settings: Settings) -> list[str]:
         data_dir = resolve_data_dir(settings)
     except ConfigError as exc:
         return [*problems, str(exc)]
-    strength = build_sandbox(settings, data_dir).strength()
-    if not strength.full and not settings.reduced_sandbox_allowed:
+    strength = build_sandbox(settings, data_dir).strength() if grading else None
+    if strength is not None and not strength.full and not settings.reduced_sandbox_allowed:
         problems.append(
             "the sandbox would run with reduced isolation ("
             + "; ".join(strength.gaps)
@@ -51,12 +58,46 @@ def startup_problems(settings: Settings) -> list[str]:
     problems.extend(_rate_limit_problems(settings))
     url = database_url(settings.database_url, data_dir)
     shown = make_url(url).render_as_string(hide_password=True)
+    problems.extend(_queue_problems(settings))
     try:
         if not is_current(url):
             problems.append(f"the database {shown} is not up to date: run `batchjudge db upgrade`")
+        elif grading:
+            problems.extend(_uid_problems(settings, url, slots or settings.sandbox_slots))
     except SQLAlchemyError as exc:
         problems.append(f"cannot reach the database {shown}: {str(exc).splitlines()[0]}")
     return problems
+
+
+def _uid_problems(settings: Settings, url: str, slots: int) -> list[str]:
+    """Another grading process of this machine already runs our sandbox uids."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            clash = uid_clash(
+                session,
+                this_process(None, "preflight"),
+                settings.sandbox_uid_base,
+                slots,
+                settings.worker_timeout_s,
+            )
+    finally:
+        engine.dispose()
+    return [] if clash is None else [clash]
+
+
+def _queue_problems(settings: Settings) -> list[str]:
+    """The Redis of the job queues answers, when one is set."""
+    if settings.queue_url is None:
+        return []
+    client = Redis.from_url(settings.queue_url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except RedisError as exc:
+        return [f"cannot reach the Redis that BATCHJUDGE_QUEUE_URL names (job queues): {exc}"]
+    finally:
+        client.close()
+    return []
 
 
 def _judge0_problems(settings: Settings, data_dir: Path) -> list[str]:

@@ -16,10 +16,10 @@ from batchjudge.monitoring.metrics_service import MetricsService
 from batchjudge.monitoring.prometheus import PrometheusMetrics
 from batchjudge.monitoring.request_timings import RequestTimings
 from batchjudge.service.alerts import ServiceAlerts
+from batchjudge.service.grading_setup import GradingParts
 from batchjudge.service.queue import GradingQueue
 from batchjudge.service.recent_tokens import RecentTokens
 from batchjudge.service.stream_slots import StreamSlots
-from batchjudge.service.workers import GradingWorkers
 from batchjudge.services.judge0_api.languages import Judge0Catalog
 from batchjudge.services.passwords import Passwords
 from batchjudge.services.rate_limits import RateLimits
@@ -39,7 +39,8 @@ class ServiceState:
     registry: LanguageRegistry
     store: BlobStore
     queue: GradingQueue
-    workers: GradingWorkers
+    # None when this process only queues (`serve --no-workers`).
+    grading: GradingParts | None
     judge0_languages: Judge0Catalog
     judge0_callbacks: CallbackHub
     metrics_service: MetricsService

@@ -46,6 +46,8 @@ class _Runtime:
     context: GradingContext
     local: ExecutionBackend
     judge0: Judge0JobContext | None = None
+    # The queue of the job running on this thread, where its retries go back.
+    language: str = ""
 
 
 class GradingWorkers:
@@ -61,14 +63,17 @@ class GradingWorkers:
         remote: RemoteJudge | None = None,
         on_crash: Callable[[BaseException, str], None] | None = None,
         abuse: AbusePolicy | None = None,
+        worker_id: str | None = None,
     ) -> None:
         """`on_crash` is told of every unexpected exception in a job (a bug); `abuse`
-        counts graded submissions that violated the sandbox."""
+        counts graded submissions that violated the sandbox; claims are recorded under
+        `worker_id` (the process's row in `workers`)."""
+        self._worker_id = worker_id
         self._settings = settings
         self._abuse = abuse
         self._on_crash = on_crash
         self._remote = remote
-        self._retry_later: Callable[[int, float, int | None], None] | None = None
+        self._retry_later: Callable[[int, str, float, int | None], None] | None = None
         self._data_dir = data_dir
         self._sessions = sessions
         self._registry = registry
@@ -78,14 +83,16 @@ class GradingWorkers:
         self._runtimes: list[_Runtime] = []
         self._lock = threading.Lock()
 
-    def retry_with(self, retry_later: Callable[[int, float, int | None], None]) -> None:
+    def retry_with(self, retry_later: Callable[[int, str, float, int | None], None]) -> None:
         """How a job waiting for Judge0 or for the database is queued again, with the
         attempt it resumes (the queue is built after us)."""
         self._retry_later = retry_later
 
-    def run(self, submission_id: int, resume: int | None = None) -> None:
-        """Grade one submission on the calling thread (resuming attempt `resume`)."""
+    def run(self, submission_id: int, resume: int | None = None, language: str = "") -> None:
+        """Grade one submission on the calling thread (resuming attempt `resume`); it
+        came from `language`'s queue."""
         runtime = self._runtime()
+        runtime.language = language
         runtime.loop.run_until_complete(grade_submission(runtime.context, submission_id, resume))
 
     def run_judge0(self, token: str) -> None:
@@ -105,7 +112,7 @@ class GradingWorkers:
             options=runtime.context.options,
             config=judge0_config(self._settings.max_queue_length),
         )
-        return Judge0JobContext(self._sessions, judge0_runtime, self._on_crash)
+        return Judge0JobContext(self._sessions, judge0_runtime, self._on_crash, self._worker_id)
 
     def _runtime(self) -> _Runtime:
         runtime: _Runtime | None = getattr(self._local, "runtime", None)
@@ -136,6 +143,7 @@ class GradingWorkers:
             on_crash=self._on_crash,
             abuse=self._abuse,
             requeue=self._requeue,
+            worker_id=self._worker_id,
             sessions=self._sessions,
             backend=backend,
             registry=self._registry,
@@ -162,7 +170,8 @@ class GradingWorkers:
             # Without a queue the submission waits for the next start-up's sweep.
             _log.warning("submission %d waits until the next start-up", submission_id)
             return
-        self._retry_later(submission_id, delay_s, resume)
+        language = self._runtime().language
+        self._retry_later(submission_id, language, delay_s, resume)
 
     def close(self) -> None:
         """Release every thread's sandbox; call once the worker threads have stopped."""

@@ -129,7 +129,7 @@ def _fill(
     # Blobs are copied after the snapshot: a blob is stored before the rows naming it are
     # committed, and the store never deletes one, so every blob the snapshot refers to is
     # here; blobs stored since are harmless extras.
-    files |= copy_blobs(data_dir / BLOBS, folder)
+    files |= copy_blobs(settings.blob_root(data_dir), folder)
     if with_key:
         files |= copy_master_key(settings, data_dir, folder)
     return Manifest(
@@ -195,7 +195,7 @@ def restore_backup(
             backup_sqlite.restore_sqlite(source / database_file, url)
         else:
             backup_postgres.restore_postgres(source / database_file, url, manifest.tables)
-        copied = restore_blobs(source, manifest.files, data_dir / BLOBS)
+        copied = restore_blobs(source, manifest.files, settings.blob_root(data_dir))
         install_master_key(source, manifest, key)
         after = _contents_of_target(kind, url).tables
     short = sorted(name for name, rows in manifest.tables.items() if after.get(name, 0) < rows)

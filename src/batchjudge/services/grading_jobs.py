@@ -1,9 +1,12 @@
 """Grading one stored submission, safely repeatable: the queue may deliver a job twice,
 or again after a crash, and the submission still ends with exactly one set of results.
 
-A delivery only grades a QUEUED submission, which it moves to RUNNING; any other status
-means another worker has it or it is finished. After a crash, `requeue_unfinished` (run
-when the service starts, before any worker) puts RUNNING submissions back to QUEUED.
+A delivery only grades a QUEUED submission, which it moves to RUNNING under a new
+attempt number, naming the process that holds it; any other status means another
+worker has it or it is finished. When that process dies, another puts the submission
+back to QUEUED (services.orphaned_jobs). Every write checks that the submission is
+still RUNNING at the attempt it claimed, so a process wrongly thought dead (a long
+pause, a network split) cannot write over the next attempt.
 When the database goes away mid-job, the job is queued again (`GradingContext.requeue`)
 and the new job takes the interrupted attempt back: only that job, as it names the
 attempt it resumes, so it can never take a submission another worker holds.
@@ -22,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,6 +104,8 @@ class GradingContext:
     # attempt (None: a fresh claim); used when the database is unavailable. Without it
     # the database error is raised.
     requeue: Callable[[int, float, int | None], None] | None = None
+    # The grading process (workers.id) claims are recorded under.
+    worker_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,24 +120,6 @@ class _Claim:
     mode: Mode
 
 
-def requeue_unfinished(sessions: sessionmaker[Session]) -> list[int]:
-    """Put submissions an interrupted worker left RUNNING back to QUEUED; return every
-    queued submission's id, oldest first, for the queue. Only safe while no worker runs."""
-    with sessions.begin() as session:
-        session.execute(
-            update(Submission)
-            .where(Submission.status == SubmissionStatus.RUNNING)
-            .values(status=SubmissionStatus.QUEUED)
-        )
-        return list(
-            session.scalars(
-                select(Submission.id)
-                .where(Submission.status == SubmissionStatus.QUEUED)
-                .order_by(Submission.id)
-            )
-        )
-
-
 def _claim(context: GradingContext, submission_id: int, resume: int | None = None) -> _Claim | None:
     """Move a queued submission to RUNNING; None when it is not queued. `resume` takes
     back a RUNNING submission whose attempt number is still `resume` (its job was cut
@@ -145,6 +132,7 @@ def _claim(context: GradingContext, submission_id: int, resume: int | None = Non
         if row.status != SubmissionStatus.QUEUED and not resumed:
             return None
         row.status = SubmissionStatus.RUNNING
+        row.worker_id = context.worker_id
         row.attempts += 1
         row.started_at = datetime.now(UTC)
         row.compile_ok = None
@@ -191,23 +179,36 @@ def _result_row(submission_id: int, position: int, test: CaseResult) -> TestResu
     )
 
 
-class _StoreProgress:
-    """Writes the compile outcome and each test's result as the engine reports them."""
+def _held(session: Session, submission_id: int, attempt: int) -> Submission | None:
+    """The submission, locked, while it is still RUNNING at `attempt`; None when another
+    attempt has it (ours was handed back) or it ended."""
+    row = session.get(Submission, submission_id, with_for_update=True)
+    if row is None or row.status != SubmissionStatus.RUNNING or row.attempts != attempt:
+        return None
+    return row
 
-    def __init__(self, sessions: sessionmaker[Session], submission_id: int) -> None:
+
+class _StoreProgress:
+    """Writes the compile outcome and each test's result as the engine reports them,
+    while the attempt still holds the submission."""
+
+    def __init__(self, sessions: sessionmaker[Session], submission_id: int, attempt: int) -> None:
         self._sessions = sessions
         self._id = submission_id
+        self._attempt = attempt
 
     def _write_compile(self, report: CompileReport) -> None:
         with self._sessions.begin() as session:
-            row = session.get_one(Submission, self._id)
-            row.compile_ok = report.ok
-            row.compile_output = report.output
-            row.compile_time_s = report.time_s
+            row = _held(session, self._id, self._attempt)
+            if row is not None:
+                row.compile_ok = report.ok
+                row.compile_output = report.output
+                row.compile_time_s = report.time_s
 
     def _write_test(self, position: int, result: CaseResult) -> None:
         with self._sessions.begin() as session:
-            session.add(_result_row(self._id, position, result))
+            if _held(session, self._id, self._attempt) is not None:
+                session.add(_result_row(self._id, position, result))
 
     async def compiled(self, report: CompileReport) -> None:
         await asyncio.to_thread(self._write_compile, report)
@@ -217,12 +218,16 @@ class _StoreProgress:
 
 
 def _store_report(
-    context: GradingContext, submission_id: int, report: GradeReport, backend_name: str
+    context: GradingContext,
+    submission_id: int,
+    attempt: int,
+    report: GradeReport,
+    backend_name: str,
 ) -> None:
     with context.sessions.begin() as session:
-        row = session.get_one(Submission, submission_id, with_for_update=True)
-        if row.status != SubmissionStatus.RUNNING:
-            return  # not ours any more (the service restarted and requeued it)
+        row = _held(session, submission_id, attempt)
+        if row is None:
+            return  # not ours any more (handed to another process meanwhile)
         stored = set(
             session.scalars(
                 select(TestResult.position).where(TestResult.submission_id == submission_id)
@@ -255,10 +260,10 @@ def _store_report(
             note_violation(session, context.abuse, row.user_id, submission_id, report)
 
 
-def _mark_failed(context: GradingContext, submission_id: int, message: str) -> None:
+def _mark_failed(context: GradingContext, submission_id: int, attempt: int, message: str) -> None:
     with context.sessions.begin() as session:
-        row = session.get_one(Submission, submission_id, with_for_update=True)
-        if row.status == SubmissionStatus.RUNNING:
+        row = _held(session, submission_id, attempt)
+        if row is not None:
             row.status = SubmissionStatus.FAILED
             row.verdict = "IE"
             row.message = message
@@ -312,21 +317,23 @@ async def _grade_claimed(
             if context.fallback.local is None:
                 delay = exc.retry_after_s or context.fallback.retry_after_s
                 _log.warning("%s; submission %d waits %.0f s for it", exc, submission_id, delay)
-                await asyncio.to_thread(_note_fallback, context, submission_id, "wait")
+                await asyncio.to_thread(
+                    _note_fallback, context, submission_id, claim.attempt, "wait"
+                )
                 context.fallback.retry_later(submission_id, delay)
                 return SubmissionStatus.QUEUED
             _log.warning("%s; submission %d is graded on the local sandbox", exc, submission_id)
             backend = context.fallback.local
-            await asyncio.to_thread(_note_fallback, context, submission_id, "local")
+            await asyncio.to_thread(_note_fallback, context, submission_id, claim.attempt, "local")
             report = await _grade(context, submission_id, claim, backend)
     except BrokenProblemError as exc:
         _log.error("problem %d is broken: %s", claim.version.problem_id, exc)
         await asyncio.to_thread(_note_broken, context, claim.version, str(exc))
         message = f"the problem's files are damaged on the server: {exc}"
-        await asyncio.to_thread(_mark_failed, context, submission_id, message)
+        await asyncio.to_thread(_mark_failed, context, submission_id, claim.attempt, message)
         return SubmissionStatus.FAILED
     except BatchjudgeError as exc:
-        await asyncio.to_thread(_mark_failed, context, submission_id, str(exc))
+        await asyncio.to_thread(_mark_failed, context, submission_id, claim.attempt, str(exc))
         return SubmissionStatus.FAILED
     except _DATABASE_DOWN:
         raise  # not a bug: the job is queued again (grade_submission)
@@ -335,10 +342,16 @@ async def _grade_claimed(
         if context.on_crash is not None:
             await asyncio.to_thread(context.on_crash, exc, f"submission {submission_id}")
         await asyncio.to_thread(
-            _mark_failed, context, submission_id, f"internal error: {type(exc).__name__}"
+            _mark_failed,
+            context,
+            submission_id,
+            claim.attempt,
+            f"internal error: {type(exc).__name__}",
         )
         return SubmissionStatus.FAILED
-    await asyncio.to_thread(_store_report, context, submission_id, report, backend.name)
+    await asyncio.to_thread(
+        _store_report, context, submission_id, claim.attempt, report, backend.name
+    )
     return SubmissionStatus.DONE
 
 
@@ -357,7 +370,7 @@ async def _grade(
         await asyncio.to_thread(_note_broken, context, claim.version, None)
     source = SourceSubmission(context.registry.get(claim.language), claim.source, claim.style)
     options = replace(context.options, mode=claim.mode)
-    progress = _StoreProgress(context.sessions, submission_id)
+    progress = _StoreProgress(context.sessions, submission_id, claim.attempt)
     checker_backend = context.checker_backend if backend is context.backend else backend
     return await grade(
         problem, source, backend, context.registry, options, progress, checker_backend
@@ -380,16 +393,19 @@ def _fallback_row(submission_id: int, choice: str) -> Execution:
     )
 
 
-def _note_fallback(context: GradingContext, submission_id: int, choice: str) -> None:
+def _note_fallback(context: GradingContext, submission_id: int, attempt: int, choice: str) -> None:
     """Record the fallback and forget the remote attempt's partial results; `wait` also
     puts the submission back in the queue."""
     with context.sessions.begin() as session:
-        row = session.get_one(Submission, submission_id, with_for_update=True)
+        row = _held(session, submission_id, attempt)
+        if row is None:
+            return
         row.compile_ok = None
         row.compile_output = ""
         row.compile_time_s = None
         _clear_progress(session, submission_id)
         session.add(_fallback_row(submission_id, choice))
-        if choice == "wait" and row.status == SubmissionStatus.RUNNING:
+        if choice == "wait":
             row.status = SubmissionStatus.QUEUED
+            row.worker_id = None
             row.started_at = None

@@ -77,7 +77,7 @@ def queue_submission(
                 state.registry,
                 state.settings.max_source_bytes,
             )
-            submission_id = row.id
+            submission_id, language = row.id, row.language
     except TooLargeError as exc:
         note_oversized(state, user.id, str(exc), ip)
         return SubmitOutcome(error=_sentence(str(exc)), status=413)
@@ -85,8 +85,8 @@ def queue_submission(
         return SubmitOutcome(error=_sentence(str(exc)), status=422)
     except NotFoundError as exc:
         return SubmitOutcome(error=_sentence(str(exc)), status=404)
-    # Committed: from here a crash is recovered by the start-up sweep of queued submissions.
-    state.queue.enqueue(submission_id)
+    # Committed: from here a crash is recovered by the grading processes' sweeps.
+    state.queue.enqueue(submission_id, language)
     return SubmitOutcome(submission_id=submission_id)
 
 

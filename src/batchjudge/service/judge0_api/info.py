@@ -5,17 +5,15 @@ import platform
 from pathlib import Path
 
 from fastapi import APIRouter, Response
-from sqlalchemy import func, select
 
 from batchjudge import __version__
-from batchjudge.db.judge0 import Judge0Submission
-from batchjudge.db.submissions import Submission, SubmissionStatus
 from batchjudge.judge0.statuses import Judge0Status
 from batchjudge.service.auth import State
 from batchjudge.service.judge0_api.auth import Caller
 from batchjudge.service.judge0_api.errors import NOT_FOUND, Judge0HttpError, Judge0Route
 from batchjudge.services.judge0_api.config import JUDGE0_VERSION, judge0_config
 from batchjudge.services.judge0_api.submissions import queued_count
+from batchjudge.services.worker_registry import live_workers
 
 router = APIRouter(route_class=Judge0Route, tags=["judge0"])
 
@@ -112,25 +110,20 @@ def system_info(_caller: Caller) -> dict[str, str]:
 
 @router.get("/workers")
 def workers(state: State, _caller: Caller) -> list[dict[str, object]]:
-    """The grading queue and its worker threads, in Judge0's shape."""
+    """One entry per live grading process, in the shape of Judge0's queue entries: the
+    process's name as `queue`, everything waiting as `size`, its slots as `available`."""
     with state.sessions() as session:
         waiting = queued_count(session)
-        ours = session.scalar(
-            select(func.count()).where(Submission.status == SubmissionStatus.RUNNING)
-        )
-        theirs = session.scalar(
-            select(func.count()).where(Judge0Submission.status_id == Judge0Status.PROCESSING)
-        )
-    available = state.settings.sandbox_slots
-    working = min(int(ours or 0) + int(theirs or 0), available)
-    return [
-        {
-            "queue": "batchjudge",
-            "size": waiting,
-            "available": available,
-            "idle": available - working,
-            "working": working,
-            "paused": 0,
-            "failed": 0,
-        }
-    ]
+        alive = live_workers(session, state.settings.worker_timeout_s)
+        return [
+            {
+                "queue": row.name,
+                "size": waiting,
+                "available": row.slots,
+                "idle": max(row.slots - row.busy, 0),
+                "working": min(row.busy, row.slots),
+                "paused": 0,
+                "failed": 0,
+            }
+            for row in alive
+        ]

@@ -22,6 +22,7 @@ from batchjudge.service.judge0_api.errors import (
 from batchjudge.service.state import ServiceState
 from batchjudge.service.submission_gate import admit_submissions
 from batchjudge.services.judge0_api.config import Judge0Config, judge0_config
+from batchjudge.services.judge0_api.languages import queue_language
 from batchjudge.services.judge0_api.requests import Judge0Request
 from batchjudge.services.judge0_api.submissions import fetch_views, queued_count, store_submissions
 from batchjudge.services.judge0_api.validation import FieldErrors, parse_request
@@ -83,9 +84,9 @@ def _store(
         if queued_count(session) + len(requests) > state.settings.max_queue_length:
             raise Judge0HttpError(503, {"error": "queue is full"})
         tokens = store_submissions(session, caller.user_id, requests)
-    # Committed: a crash from here on is recovered by the start-up sweep.
-    for token in tokens:
-        state.queue.enqueue_judge0(token)
+    # Committed: a crash from here on is recovered by the grading processes' sweeps.
+    for token, request in zip(tokens, requests, strict=True):
+        state.queue.enqueue_judge0(token, queue_language(state.registry, request.language_id))
     return tokens
 
 

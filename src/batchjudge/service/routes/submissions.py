@@ -208,9 +208,9 @@ def create_submission(
             state.registry,
             state.settings.max_source_bytes,
         )
-        submission_id = row.id
-    # Committed: from here a crash is recovered by the start-up sweep of queued submissions.
-    state.queue.enqueue(submission_id)
+        submission_id, language = row.id, row.language
+    # Committed: from here a crash is recovered by the grading processes' sweeps.
+    state.queue.enqueue(submission_id, language)
     return AcceptedOut(id=submission_id, status=SubmissionStatus.QUEUED.value)
 
 

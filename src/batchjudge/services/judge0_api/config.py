@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 JUDGE0_VERSION = "1.13.1"
 #: Multi-file programs: a zip with `run` (and maybe `compile`) scripts, no source code.
 MULTI_FILE_LANGUAGE_ID = 89
+#: The job queue of multi-file programs, which need every toolchain at once.
+MULTI_FILE_QUEUE = "judge0_multi_file"
 
 
 @dataclass(frozen=True)

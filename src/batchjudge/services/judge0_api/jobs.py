@@ -1,7 +1,8 @@
 """Grading one Judge0 submission from the queue, safely repeatable: a delivery only
 grades a submission In Queue, which it moves to Processing, so a job delivered twice
-does nothing the second time. After a crash, `requeue_unfinished_judge0` (at start-up,
-before any worker) puts Processing submissions back In Queue.
+does nothing the second time. When the process holding it dies, another puts it back
+In Queue (services.orphaned_jobs); the result is stored only by the attempt that holds
+it, so it is written once.
 """
 
 import asyncio
@@ -35,6 +36,8 @@ class Judge0JobContext:
     runtime: Judge0Runtime
     # Told of every unexpected exception (a bug), with what was being graded.
     on_crash: Callable[[BaseException, str], None] | None = None
+    # The grading process (workers.id) claims are recorded under.
+    worker_id: str | None = None
 
 
 def _row(session: Session, token: str) -> Judge0Submission | None:
@@ -42,22 +45,28 @@ def _row(session: Session, token: str) -> Judge0Submission | None:
     return session.scalars(query.with_for_update()).first()
 
 
-def _claim(sessions: sessionmaker[Session], token: str) -> Judge0Request | None:
-    """Move the submission from In Queue to Processing; None when it is not in queue."""
+def _claim(
+    sessions: sessionmaker[Session], token: str, worker_id: str | None
+) -> tuple[Judge0Request, int] | None:
+    """Move the submission from In Queue to Processing; None when it is not in queue.
+    Returns the request and the attempt that holds it."""
     with sessions.begin() as session:
         row = _row(session, token)
         if row is None or row.status_id != Judge0Status.IN_QUEUE:
             return None
         row.status_id = Judge0Status.PROCESSING
+        row.worker_id = worker_id
         row.attempts += 1
-        return stored_request(session, row)
+        return stored_request(session, row), row.attempts
 
 
-def _finish(sessions: sessionmaker[Session], token: str, result: Judge0Result) -> Judge0View | None:
-    """Store the result, unless the submission is no longer ours (requeued meanwhile)."""
+def _finish(
+    sessions: sessionmaker[Session], token: str, attempt: int, result: Judge0Result
+) -> Judge0View | None:
+    """Store the result, unless the submission is no longer ours (handed back meanwhile)."""
     with sessions.begin() as session:
         row = _row(session, token)
-        if row is None or row.status_id != Judge0Status.PROCESSING:
+        if row is None or row.status_id != Judge0Status.PROCESSING or row.attempts != attempt:
             return None
         row.status_id = result.status_id
         row.result = result.to_json()
@@ -78,9 +87,10 @@ async def grade_judge0_submission(context: Judge0JobContext, token: str) -> int 
 
 
 async def _grade_judge0_submission(context: Judge0JobContext, token: str) -> int | None:
-    request = await asyncio.to_thread(_claim, context.sessions, token)
-    if request is None:
+    claim = await asyncio.to_thread(_claim, context.sessions, token, context.worker_id)
+    if claim is None:
         return None
+    request, attempt = claim
     try:
         result = await run_request(context.runtime, request)
     except BatchjudgeError as exc:
@@ -90,7 +100,7 @@ async def _grade_judge0_submission(context: Judge0JobContext, token: str) -> int
         if context.on_crash is not None:
             await asyncio.to_thread(context.on_crash, exc, f"Judge0 API submission {token}")
         result = internal_error(f"internal error: {type(exc).__name__}")
-    view = await asyncio.to_thread(_finish, context.sessions, token, result)
+    view = await asyncio.to_thread(_finish, context.sessions, token, attempt, result)
     if view is not None and request.callback_url:
         config = context.runtime.config
         # Judge0 always sends the default fields, base64-encoded, whatever was asked.

@@ -18,7 +18,7 @@ from batchjudge.languages.spec import (
     SelfTest,
     StyleRules,
 )
-from batchjudge.services.judge0_api.config import MULTI_FILE_LANGUAGE_ID
+from batchjudge.services.judge0_api.config import MULTI_FILE_LANGUAGE_ID, MULTI_FILE_QUEUE
 
 _log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def multi_file_bundle(registry: LanguageRegistry, folder: Path) -> LanguageBundl
     binds = sorted({bind for bundle in bundles for bind in bundle.spec.sandbox_binds})
     steps = [bundle.spec.compile for bundle in bundles if bundle.spec.compile is not None]
     spec = LanguageSpec(
-        id="judge0_multi_file",
+        id=MULTI_FILE_QUEUE,
         display_name=_MULTI_FILE_NAME,
         judge0_id=MULTI_FILE_LANGUAGE_ID,
         extensions=(".zip",),
@@ -174,6 +174,18 @@ def multi_file_bundle(registry: LanguageRegistry, folder: Path) -> LanguageBundl
         selftest=SelfTest(source="run", input="", expected=""),
     )
     return LanguageBundle(spec=spec, folder=folder, root=folder)
+
+
+def queue_language(registry: LanguageRegistry, judge0_id: int) -> str:
+    """The language queue (service.job_queues) a Judge0 API submission waits in: its own
+    language's, or for multi-file programs, which need every toolchain, their own.
+
+    Raises:
+        LanguageError: no language of ours has that id.
+    """
+    if judge0_id == MULTI_FILE_LANGUAGE_ID:
+        return MULTI_FILE_QUEUE
+    return bundle_for(registry, judge0_id).spec.id
 
 
 def bundle_for(registry: LanguageRegistry, judge0_id: int) -> LanguageBundle:

@@ -2,15 +2,15 @@
 back in the queue after a restart.
 
 The table is the outbox, as for our own submissions: a row is committed with status 1
-(In Queue) before its token is answered or its job enqueued, and `requeue_unfinished_judge0`
-finds every such row again when the service starts.
+(In Queue) before its token is answered or its job enqueued, and every grading process
+queues such rows again when it starts (service.worker_presence).
 """
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from batchjudge.db.judge0 import Judge0Submission
 from batchjudge.db.submissions import Submission, SubmissionStatus
@@ -82,21 +82,3 @@ def fetch_views(session: Session, tokens: Sequence[str]) -> dict[str, Judge0View
         return {}
     rows = session.scalars(select(Judge0Submission).where(Judge0Submission.token.in_(wanted)))
     return {row.token: view_of(session, row) for row in rows}
-
-
-def requeue_unfinished_judge0(sessions: sessionmaker[Session]) -> list[str]:
-    """Put submissions an interrupted worker left Processing back In Queue; return every
-    queued token, oldest first, for the queue. Only safe while no worker runs."""
-    with sessions.begin() as session:
-        session.execute(
-            update(Judge0Submission)
-            .where(Judge0Submission.status_id == Judge0Status.PROCESSING)
-            .values(status_id=Judge0Status.IN_QUEUE)
-        )
-        return list(
-            session.scalars(
-                select(Judge0Submission.token)
-                .where(Judge0Submission.status_id == Judge0Status.IN_QUEUE)
-                .order_by(Judge0Submission.id)
-            )
-        )

@@ -19,7 +19,7 @@ GUIDE_STAMP := $(WEB_BUILD)/.guide-built
 GUIDE_SOURCES := mkdocs.yml $(shell find docs docs_hooks -type f -not -name '*.pyc' 2>/dev/null)
 MKDOCS    := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: install system-packages run grade-example test lint typecheck docs pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages bench-load clean
+.PHONY: install system-packages run grade-example test lint typecheck docs pytest bench bench-service bench-judge0 bench-monitoring bench-packages bench-pages bench-load bench-scale clean
 
 install: system-packages $(STAMP) $(WEB_STAMP) $(GUIDE_STAMP)
 
@@ -113,6 +113,13 @@ bench-pages: install
 # other than 429/503.
 bench-load: install
 	$(PY) benchmarks/load.py $(ARGS)
+
+# C++ grading throughput with one single-slot `batchjudge worker`, then two, behind one
+# `serve --no-workers`, and their ratio (target 1.6x). Needs PostgreSQL
+# (postgres@127.0.0.1:5432, trust authentication; a scratch database is dropped) and Redis
+# on 127.0.0.1:6379. ARGS="--quick" for a smoke run.
+bench-scale: install
+	$(PY) benchmarks/scale.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules $(WEB_BUILD)

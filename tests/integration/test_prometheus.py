@@ -129,7 +129,8 @@ def test_two_apps_in_one_process_keep_their_own_registries(database_url: str, re
     other_dir.chmod(0o755)
     with (
         running_service(database_url, reachable_dir) as first,
-        running_service(database_url, other_dir, users=first) as second,
+        # Both grade: on one machine their sandbox slots must run as uids of their own.
+        running_service(database_url, other_dir, users=first, sandbox_uid_base=61100) as second,
     ):
         for _ in range(2):
             first.get("/api/v1/me", "admin")

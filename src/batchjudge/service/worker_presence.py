@@ -124,7 +124,8 @@ class WorkerPresence:
         """Stop beating and record the stop."""
         self._stopping.set()
         if self._thread is not None:
-            self._thread.join()
+            # A beat stuck on an unreachable database must not hold up the stop.
+            self._thread.join(timeout=self._settings.worker_heartbeat_s + 10)
         try:
             with self._sessions.begin() as session:
                 mark_stopped(session, self.identity.id)

@@ -1,6 +1,7 @@
 """The per-language job queues on SQLite and on Redis: each job reaches only a consumer
 of its language, delayed jobs run when due, and a slot never runs two jobs at once."""
 
+import logging
 import threading
 import time
 import uuid
@@ -12,6 +13,7 @@ import redis
 
 from batchjudge.service.job_queues import JobQueues
 from batchjudge.service.queue import GradingQueue
+from batchjudge.service.slot_consumer import SlotConsumer
 from batchjudge.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -126,3 +128,24 @@ def test_stop_waits_for_the_running_job_within_the_grace(queues: JobQueues):
     assert not consumer.stop(0.1)  # still running after a short grace
     assert consumer.stop(5)
     assert jobs.ran == [(1, None, "c")]
+
+
+class _Unreadable:
+    """A queue whose storage is gone (its data dir was removed, Redis is down)."""
+
+    def dequeue(self) -> None:
+        raise OSError("unable to open database file")
+
+    def read_schedule(self) -> list[object]:
+        raise OSError("unable to open database file")
+
+
+def test_an_unreadable_queue_is_reported_once_not_every_poll(caplog: pytest.LogCaptureFixture):
+    consumer = SlotConsumer([_Unreadable()], 2)  # type: ignore[list-item]
+    with caplog.at_level(logging.WARNING, logger="batchjudge.service.slot_consumer"):
+        consumer.start()
+        time.sleep(1.5)  # a dozen polls and schedule reads fail meanwhile
+        assert consumer.stop(5)
+    records = [r for r in caplog.records if r.name == "batchjudge.service.slot_consumer"]
+    assert len(records) == 1, [r.getMessage() for r in records]
+    assert records[0].exc_info is not None  # the first one carries the traceback

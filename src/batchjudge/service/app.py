@@ -4,7 +4,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -160,31 +160,30 @@ def create_app(settings: Settings | None = None, grading: bool = True) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log_handler = configure_logging(chosen.log_format)
-        state = build_state(chosen, grading)
-        app.state.service = state
-        if state.grading is not None:
-            state.grading.start()
-        if state.alerts is not None:
-            state.alerts.start()
-        # What start-up built lives as long as the server: kept out of the collector's
-        # full passes, which otherwise stall the event loop for 100 ms and more under load.
-        gc.freeze()
-        try:
-            yield
-        finally:
-            if state.alerts is not None:
-                await asyncio.to_thread(state.alerts.stop)
-            # Both block (joining threads, running other threads' event loops), which must
-            # not happen on the server's own loop.
+        # Each part is stopped (last started, first stopped) even when a later part fails
+        # to start or an earlier one fails to stop: no thread outlives the app.
+        async with AsyncExitStack() as stack:
+            stack.callback(unconfigure_logging, configure_logging(chosen.log_format))
+            state = build_state(chosen, grading)
+            app.state.service = state
+            stack.callback(state.engine.dispose)
+            # Blocking stops (joining threads, running other threads' event loops) run
+            # off the server's own loop.
+            stack.push_async_callback(asyncio.to_thread, state.metrics_service.close)
+            stack.callback(state.health.close)
+            stack.callback(state.queue.close)
             if state.grading is not None:
+                state.grading.start()
                 grace = chosen.worker_shutdown_grace_s
-                await asyncio.to_thread(state.grading.stop, grace)
-            state.queue.close()
-            state.health.close()
-            await asyncio.to_thread(state.metrics_service.close)
-            state.engine.dispose()
-            unconfigure_logging(log_handler)
+                stack.push_async_callback(asyncio.to_thread, state.grading.stop, grace)
+            if state.alerts is not None:
+                state.alerts.start()
+                stack.push_async_callback(asyncio.to_thread, state.alerts.stop)
+            # What start-up built lives as long as the server: kept out of the collector's
+            # full passes, which otherwise stall the event loop for 100 ms and more under
+            # load.
+            gc.freeze()
+            yield
 
     app = FastAPI(
         title="batchjudge",

@@ -22,6 +22,8 @@ _IDLE_MIN_S = 0.05
 _IDLE_MAX_S = 0.5
 #: How often delayed jobs whose time has come are moved to their queues.
 _SCHEDULE_EVERY_S = 0.5
+#: A queue that stays unreadable is reported at most this often.
+_COMPLAIN_EVERY_S = 30.0
 
 
 class SlotConsumer:
@@ -37,6 +39,7 @@ class SlotConsumer:
         self._turns = itertools.count()
         self._busy = 0
         self._lock = threading.Lock()
+        self._complained_at: float | None = None
 
     def busy(self) -> int:
         """Jobs running now."""
@@ -65,6 +68,20 @@ class SlotConsumer:
             thread.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
         return not any(thread.is_alive() for thread in self._threads)
 
+    def _complain(self, what: str, exc: Exception) -> None:
+        """Log a queue failure: with its traceback the first time, then one line at most
+        every `_COMPLAIN_EVERY_S`, so a queue that stays down does not flood the log."""
+        now = time.monotonic()
+        with self._lock:
+            first = self._complained_at is None
+            if not first and now - (self._complained_at or 0.0) < _COMPLAIN_EVERY_S:
+                return
+            self._complained_at = now
+        if first:
+            _log.exception("%s; trying again", what)
+        else:
+            _log.warning("%s (%s: %s); still trying", what, type(exc).__name__, exc)
+
     def _next(self) -> tuple[Huey, object] | None:
         start = next(self._turns) % len(self._queues)
         for queue in self._queues[start:] + self._queues[:start]:
@@ -78,8 +95,8 @@ class SlotConsumer:
         while not self._stopping.is_set():
             try:
                 found = self._next()
-            except Exception:
-                _log.exception("cannot read the job queue; trying again")
+            except Exception as exc:
+                self._complain("cannot read the job queue", exc)
                 found = None
                 idle = _IDLE_MAX_S
             if found is None:
@@ -104,5 +121,5 @@ class SlotConsumer:
                 try:
                     for task in queue.read_schedule():
                         queue.enqueue(task)
-                except Exception:
-                    _log.exception("cannot read the job schedule; trying again")
+                except Exception as exc:
+                    self._complain("cannot read the job schedule", exc)

@@ -2,11 +2,9 @@
 
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 
@@ -14,6 +12,7 @@ from batchjudge.db.engine import make_engine
 from batchjudge.db.migrate import upgrade
 from batchjudge.languages.registry import LanguageRegistry
 from batchjudge.settings import Settings
+from support.scratch_postgres import scratch_database
 
 
 @pytest.fixture(scope="session")
@@ -38,23 +37,14 @@ def registry() -> LanguageRegistry:
     return LanguageRegistry.load()
 
 
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind; PostgreSQL gets a database of its own per test."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'batchjudge.sqlite3'}"
         return
-    name = f"bj_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database() as name:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -149,3 +149,22 @@ def test_an_unreadable_queue_is_reported_once_not_every_poll(caplog: pytest.LogC
     records = [r for r in caplog.records if r.name == "batchjudge.service.slot_consumer"]
     assert len(records) == 1, [r.getMessage() for r in records]
     assert records[0].exc_info is not None  # the first one carries the traceback
+
+
+def test_an_unreachable_queue_leaves_the_stored_submission_to_the_sweep(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """The row is committed before the enqueue: a Redis outage must not turn an accepted
+    submission into an error answer (the sweep queues lost jobs again)."""
+    down = JobQueues(Settings(queue_url="redis://127.0.0.1:1/0"), tmp_path)
+    try:
+        queue = GradingQueue(down)
+        with caplog.at_level(logging.WARNING, logger="batchjudge.service.queue"):
+            queue.enqueue(5, "c")
+            queue.enqueue_judge0("a-token", "c")
+    finally:
+        down.close()
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+        "cannot queue submission 5 now",
+        "cannot queue Judge0 submission a-token now",
+    ]

@@ -24,10 +24,10 @@ from cryptography.fernet import Fernet
 
 from support.netns_hosts import Hosts, two_hosts
 from support.node_process import NodeProcess
+from support.scratch_postgres import scratch_database
 from support.service_process import free_port, new_data_dir, token_of
 from support.tcp_relay import TcpRelay
 
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 POSTGRES_PORT, REDIS_PORT = 5432, 6379
 #: Host k's sandbox uids start here: the stand-in hosts share one kernel, real hosts do
 #: not, so two workers here must not run programs as the same uid.
@@ -104,19 +104,6 @@ def _run_cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@contextlib.contextmanager
-def _database() -> Iterator[str]:
-    """A fresh database on the shared PostgreSQL; its name."""
-    name = f"bj_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _forget_redis_keys(unique: str) -> None:
     client = redis.Redis(host="127.0.0.1", port=REDIS_PORT)
     try:
@@ -135,7 +122,7 @@ def running_cluster(**settings: str) -> Iterator[Cluster]:
     unique = f"bj-test-{uuid.uuid4().hex[:12]}"
     with contextlib.ExitStack() as stack:
         hosts = stack.enter_context(two_hosts())
-        database = stack.enter_context(_database())
+        database = stack.enter_context(scratch_database())
         stack.callback(_forget_redis_keys, unique)
         blobs = new_data_dir("bj-blobs-")
         data = {host.name: new_data_dir(f"bj-host-{host.name}-") for host in hosts.hosts}

@@ -9,16 +9,21 @@ process that died are found by the others' sweeps (services.orphaned_jobs).
 """
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from huey import Huey
+from redis import RedisError
 
 from batchjudge.service.job_queues import JobQueues
 from batchjudge.service.slot_consumer import SlotConsumer
 
 _log = logging.getLogger(__name__)
+
+#: What the queue's storage raises when it is down (Redis) or unwritable (SQLite).
+_QUEUE_DOWN = (RedisError, sqlite3.Error, OSError)
 
 #: Grades submission `id`, resuming attempt `resume` (None: a fresh claim); `language`
 #: is the queue it came from, where a retry goes back.
@@ -83,8 +88,14 @@ class GradingQueue:
             return found
 
     def enqueue(self, submission_id: int, language: str) -> None:
-        """Queue grading of `submission_id` (durably) where `language` is graded."""
-        self._queue(language).task(submission_id)
+        """Queue grading of `submission_id` (durably) where `language` is graded. The
+        row is already stored as queued: when the queue cannot be reached, the job is
+        left to the grading processes' sweep for lost jobs, and the caller's answer
+        stands."""
+        try:
+            self._queue(language).task(submission_id)
+        except _QUEUE_DOWN as exc:
+            _log.warning("cannot queue submission %d now (%s); the sweep will", submission_id, exc)
 
     def enqueue_later(
         self, submission_id: int, language: str, delay_s: float, resume: int | None = None
@@ -94,8 +105,12 @@ class GradingQueue:
         self._queue(language).task.schedule(args=(submission_id, resume), delay=delay_s)
 
     def enqueue_judge0(self, token: str, language: str) -> None:
-        """Queue grading of the Judge0 API submission `token` (durably)."""
-        self._queue(language).judge0_task(token)
+        """Queue grading of the Judge0 API submission `token` (durably); as `enqueue`,
+        an unreachable queue leaves it to the sweep."""
+        try:
+            self._queue(language).judge0_task(token)
+        except _QUEUE_DOWN as exc:
+            _log.warning("cannot queue Judge0 submission %s now (%s); the sweep will", token, exc)
 
     def pending(self) -> int:
         """Jobs waiting for a worker, in every known language's queue."""

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from huey import SqliteHuey
 from huey.consumer import Consumer
 
 from batchjudge.monitoring.alerting import Delivery
+from batchjudge.service.sqlite_queue_storage import close_sqlite_queue, open_sqlite_queue
 
 _log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class AlertQueue:
         evaluate: Callable[[], Sequence[Delivery]],
         deliver: Callable[[Delivery, int], float | None],
     ) -> None:
-        self._huey = SqliteHuey(name="batchjudge-alerts", filename=str(path), results=False)
+        self._huey = open_sqlite_queue("batchjudge-alerts", str(path))
         self._chain = ""
         self._stopping = threading.Event()
 
@@ -87,3 +87,4 @@ class AlertQueue:
         """Stop the consumer once its current jobs are done; scheduled deliveries stay."""
         self._stopping.set()
         self._consumer.stop(graceful=True)
+        close_sqlite_queue(self._huey)

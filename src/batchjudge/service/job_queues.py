@@ -7,9 +7,10 @@ only the queues of the languages its self-tests passed.
 
 from pathlib import Path
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey
 from redis import ConnectionPool
 
+from batchjudge.service.sqlite_queue_storage import close_sqlite_queue, open_sqlite_queue
 from batchjudge.settings import Settings
 
 
@@ -21,6 +22,7 @@ class JobQueues:
         self._url = settings.queue_url
         self._file = data_dir / "queue.sqlite3"
         self._pool = None if self._url is None else ConnectionPool.from_url(self._url)
+        self._opened: list[Huey] = []
 
     @property
     def shared(self) -> bool:
@@ -31,11 +33,15 @@ class JobQueues:
         """The queue of `language`'s jobs."""
         name = f"{self._prefix}-{language}"
         if self._pool is None:
-            return SqliteHuey(name=name, filename=str(self._file), results=False)
+            opened = open_sqlite_queue(name, str(self._file))
+            self._opened.append(opened)
+            return opened
         # Not blocking: a worker polls several queues in turn (service.slot_consumer).
         return RedisHuey(name=name, results=False, blocking=False, connection_pool=self._pool)
 
     def close(self) -> None:
-        """Close the Redis connections."""
+        """Close the Redis connections, or every thread's SQLite connections."""
         if self._pool is not None:
             self._pool.disconnect()
+        for opened in self._opened:
+            close_sqlite_queue(opened)

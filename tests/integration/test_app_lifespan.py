@@ -1,5 +1,6 @@
 """The app's lifespan: a part that fails to start still has the parts started before it
-stopped, so no grading thread outlives the app (and polls a data dir that is gone)."""
+stopped, so no grading thread outlives the app (and polls a data dir that is gone), and
+a stopped app keeps no file of its data dir open."""
 
 import threading
 from pathlib import Path
@@ -33,3 +34,28 @@ def test_a_failed_start_stops_what_had_started(
     with pytest.raises(RuntimeError, match="the alert queue cannot start"), TestClient(app):
         pass
     assert _grading_threads() == before
+
+
+def _descriptors_under(folder: Path) -> list[str]:
+    opened = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink()
+        except OSError:
+            continue
+        if target.is_relative_to(folder):
+            opened.append(target.name)
+    return opened
+
+
+def test_a_stopped_app_leaves_no_file_open_in_its_data_dir(reachable_dir: Path):
+    # Huey's SQLite queues kept a connection for each thread that had touched them,
+    # about 50 descriptors per app, until a long test run hit the descriptor limit.
+    database = f"sqlite:///{reachable_dir / 'batchjudge.sqlite3'}"
+    upgrade(database)
+    app = create_app(Settings(data_dir=reachable_dir, database_url=database))
+    with TestClient(app) as client:
+        for _ in range(5):  # request threads read the job queues too
+            assert client.get("/api/v1/monitoring/health").status_code in (200, 503)
+        assert _descriptors_under(reachable_dir)
+    assert _descriptors_under(reachable_dir) == []

@@ -54,7 +54,6 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-import psycopg
 import redis
 import yaml
 from cryptography.fernet import Fernet
@@ -63,7 +62,11 @@ from service import cli, free_port, wait_for
 
 from batchjudge.problems.archive import zip_folder
 
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from support.scratch_postgres import scratch_database  # noqa: E402 - after the path
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TARGET = 1.6
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -148,18 +151,6 @@ class Deployment:
     client: httpx.Client
     problem_id: int
     counter: int = 0
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    name = f"bj_bench_scale_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def spawn(argv: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
@@ -422,7 +413,10 @@ def measure(args: argparse.Namespace) -> int:
     root.chmod(0o755)  # the sandbox uids traverse it to the compiled programs
     phases = []
     try:
-        with scratch_database() as database, deployment(args, root, database) as setup:
+        with (
+            scratch_database("bj_bench_scale_") as database,
+            deployment(args, root, database) as setup,
+        ):
             for sources in args.sources:
                 for count in (1, 2):
                     phases.append(run_phase(setup, args, sources, count))

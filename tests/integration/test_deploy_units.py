@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 import redis
 import yaml
 from cryptography.fernet import Fernet
 
 from batchjudge.problems.archive import zip_folder
+from support.scratch_postgres import scratch_database
 from support.service_process import free_port, new_data_dir, token_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,6 @@ INSTALLED = "/opt/batchjudge/.venv/bin/batchjudge"
 CHECKOUT_BIN = Path(sys.executable).parent / "batchjudge"
 #: systemd's PATH for system services; a unit's process gets nothing else but its files'.
 SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 GOLDEN_SUM = REPO / "tests" / "golden" / "sum"
 WORKER_INSTANCE = "1"
@@ -209,33 +208,29 @@ class Site:
 @pytest.fixture
 def site() -> Iterator[Site]:
     unique = uuid.uuid4().hex[:12]
-    database = f"bj_units_{unique}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    folders = [new_data_dir(f"bj-units-{role}-") for role in ("api", "worker", "blobs")]
-    ours = {
-        "BATCHJUDGE_SECRET_KEY": "units-" + uuid.uuid4().hex * 2,
-        "BATCHJUDGE_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
-        "BATCHJUDGE_QUEUE_URL": REDIS_URL,
-        "BATCHJUDGE_QUEUE_NAME": f"bj-test-{unique}",
-        "BATCHJUDGE_REDIS_URL": REDIS_URL,
-        "BATCHJUDGE_BLOB_DIR": str(folders[2]),
-        "BATCHJUDGE_MASTER_KEY": Fernet.generate_key().decode(),
-    }
-    example = read_env_file(ENV_EXAMPLE)
-    assert set(ours) <= set(example), "the example must name every setting a site sets"
-    settings = {**example, **ours, "BATCHJUDGE_RATE_LIMIT_PREFIX": f"bj-test-{unique}"}
-    try:
-        yield Site(settings, folders[0], folders[1], folders[2], free_port())
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        store = redis.Redis.from_url(REDIS_URL)
-        for key in store.scan_iter(match=f"*{unique}*"):
-            store.delete(key)
-        store.close()
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
+    with scratch_database("bj_units_") as database:
+        folders = [new_data_dir(f"bj-units-{role}-") for role in ("api", "worker", "blobs")]
+        ours = {
+            "BATCHJUDGE_SECRET_KEY": "units-" + uuid.uuid4().hex * 2,
+            "BATCHJUDGE_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+            "BATCHJUDGE_QUEUE_URL": REDIS_URL,
+            "BATCHJUDGE_QUEUE_NAME": f"bj-test-{unique}",
+            "BATCHJUDGE_REDIS_URL": REDIS_URL,
+            "BATCHJUDGE_BLOB_DIR": str(folders[2]),
+            "BATCHJUDGE_MASTER_KEY": Fernet.generate_key().decode(),
+        }
+        example = read_env_file(ENV_EXAMPLE)
+        assert set(ours) <= set(example), "the example must name every setting a site sets"
+        settings = {**example, **ours, "BATCHJUDGE_RATE_LIMIT_PREFIX": f"bj-test-{unique}"}
+        try:
+            yield Site(settings, folders[0], folders[1], folders[2], free_port())
+        finally:
+            store = redis.Redis.from_url(REDIS_URL)
+            for key in store.scan_iter(match=f"*{unique}*"):
+                store.delete(key)
+            store.close()
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
